@@ -1,0 +1,235 @@
+//! Kernel bodies written once against [`Lanes`], compiled per SIMD level.
+//!
+//! Numerics (the same for every `Lanes` type):
+//!
+//! * `dot` keeps four independent accumulators over blocks of `4N` floats, then
+//!   one accumulator over blocks of `N`, then a zero-padded (or masked) partial
+//!   block for the tail; the accumulators are added pairwise and the lanes
+//!   summed last. The reduction order therefore differs from the scalar
+//!   left-to-right sum: results agree with [`super::scalar`] to a relative
+//!   error of a few `n * f32::EPSILON` of `sum |a_i b_i|`, not bit for bit.
+//! * `mul_add` is one fused multiply-add (one rounding) on AVX2+FMA and
+//!   AVX-512, and a multiply then an add (two roundings) in `wide` on a target
+//!   without FMA.
+//! * The element-wise kernels (`axpy`, `scale`, `add`) do one operation per
+//!   element, so they differ from scalar only by FMA's single rounding.
+//! * Tails (the last `n % N` elements) use one masked operation where the
+//!   type has cheap masks (AVX-512), and a scalar loop otherwise (multiply then
+//!   add: the scalar reference's rounding).
+//!
+//! The fused negative-sampling step makes two passes over the rows: a dot
+//! product, then one pass that reads `h`, `w` and `e` once and writes `e` and
+//! `w` once (`e += g w` with the old `w`, then `w += g h`).
+
+#![allow(
+    unsafe_code,
+    reason = "raw-pointer SIMD kernel bodies; callers uphold the Lanes contract"
+)]
+
+use super::lanes::Lanes;
+use super::sigmoid::sigmoid;
+
+/// `sum a[i] * b[i]` over `n = a.len()` elements.
+///
+/// # Safety
+/// `b.len() >= a.len()`; the CPU supports `V`'s instruction set.
+#[inline(always)]
+pub(crate) unsafe fn dot<V: Lanes>(a: &[f32], b: &[f32]) -> f32 {
+    // SAFETY: same contract.
+    unsafe { dot_tail::<V>(a, b, V::MASKED_LOAD) }
+}
+
+/// `dot` with the tail strategy chosen by the caller: a masked load when
+/// `masked_tail`, a scalar loop otherwise.
+///
+/// # Safety
+/// As for [`dot`]; `masked_tail` only if `V::MASKED_LOAD`.
+#[inline(always)]
+unsafe fn dot_tail<V: Lanes>(a: &[f32], b: &[f32], masked_tail: bool) -> f32 {
+    let n = a.len();
+    debug_assert!(b.len() >= n);
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let mut i = 0;
+    // SAFETY: every load reads `[i, i + N)` or `[i, n)` with
+    // `i + N <= n` or `i < n`, inside both slices; the caller vouches for the CPU.
+    unsafe {
+        let (mut s0, mut s1, mut s2, mut s3) = (V::zero(), V::zero(), V::zero(), V::zero());
+        while i + 4 * V::N <= n {
+            s0 = V::mul_add(V::load(pa.add(i)), V::load(pb.add(i)), s0);
+            s1 = V::mul_add(V::load(pa.add(i + V::N)), V::load(pb.add(i + V::N)), s1);
+            s2 = V::mul_add(
+                V::load(pa.add(i + 2 * V::N)),
+                V::load(pb.add(i + 2 * V::N)),
+                s2,
+            );
+            s3 = V::mul_add(
+                V::load(pa.add(i + 3 * V::N)),
+                V::load(pb.add(i + 3 * V::N)),
+                s3,
+            );
+            i += 4 * V::N;
+        }
+        while i + V::N <= n {
+            s0 = V::mul_add(V::load(pa.add(i)), V::load(pb.add(i)), s0);
+            i += V::N;
+        }
+        let mut tail = 0.0f32;
+        if masked_tail && i < n {
+            let x = V::load_partial(pa.add(i), n - i);
+            let y = V::load_partial(pb.add(i), n - i);
+            s1 = V::mul_add(x, y, s1);
+        } else {
+            while i < n {
+                tail += *pa.add(i) * *pb.add(i);
+                i += 1;
+            }
+        }
+        V::add(V::add(s0, s1), V::add(s2, s3)).reduce_sum() + tail
+    }
+}
+
+/// `y[i] += a * x[i]` for `i < y.len()`.
+///
+/// # Safety
+/// `x.len() >= y.len()`; the CPU supports `V`'s instruction set.
+#[inline(always)]
+pub(crate) unsafe fn axpy<V: Lanes>(a: f32, x: &[f32], y: &mut [f32]) {
+    let n = y.len();
+    debug_assert!(x.len() >= n);
+    let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+    let mut i = 0;
+    // SAFETY: loads and stores stay within `[0, n)` of both slices (see `dot`).
+    unsafe {
+        let va = V::splat(a);
+        while i + 2 * V::N <= n {
+            let y0 = V::mul_add(va, V::load(px.add(i)), V::load(py.add(i)));
+            let y1 = V::mul_add(va, V::load(px.add(i + V::N)), V::load(py.add(i + V::N)));
+            y0.store(py.add(i));
+            y1.store(py.add(i + V::N));
+            i += 2 * V::N;
+        }
+        while i + V::N <= n {
+            V::mul_add(va, V::load(px.add(i)), V::load(py.add(i))).store(py.add(i));
+            i += V::N;
+        }
+        if V::MASKED && i < n {
+            let m = n - i;
+            let r = V::mul_add(
+                va,
+                V::load_partial(px.add(i), m),
+                V::load_partial(py.add(i), m),
+            );
+            r.store_partial(py.add(i), m);
+        } else {
+            while i < n {
+                *py.add(i) += a * *px.add(i);
+                i += 1;
+            }
+        }
+    }
+}
+
+/// `x[i] *= a`.
+///
+/// # Safety
+/// The CPU supports `V`'s instruction set.
+#[inline(always)]
+pub(crate) unsafe fn scale<V: Lanes>(a: f32, x: &mut [f32]) {
+    let n = x.len();
+    let p = x.as_mut_ptr();
+    let mut i = 0;
+    // SAFETY: loads and stores stay within `[0, n)` of `x`.
+    unsafe {
+        let va = V::splat(a);
+        while i + V::N <= n {
+            V::mul(va, V::load(p.add(i))).store(p.add(i));
+            i += V::N;
+        }
+        if V::MASKED && i < n {
+            V::mul(va, V::load_partial(p.add(i), n - i)).store_partial(p.add(i), n - i);
+        } else {
+            while i < n {
+                *p.add(i) *= a;
+                i += 1;
+            }
+        }
+    }
+}
+
+/// `y[i] += x[i]` for `i < y.len()`.
+///
+/// # Safety
+/// `x.len() >= y.len()`; the CPU supports `V`'s instruction set.
+#[inline(always)]
+pub(crate) unsafe fn add<V: Lanes>(x: &[f32], y: &mut [f32]) {
+    let n = y.len();
+    debug_assert!(x.len() >= n);
+    let (px, py) = (x.as_ptr(), y.as_mut_ptr());
+    let mut i = 0;
+    // SAFETY: loads and stores stay within `[0, n)` of both slices.
+    unsafe {
+        while i + V::N <= n {
+            V::add(V::load(px.add(i)), V::load(py.add(i))).store(py.add(i));
+            i += V::N;
+        }
+        if V::MASKED && i < n {
+            let m = n - i;
+            V::add(V::load_partial(px.add(i), m), V::load_partial(py.add(i), m))
+                .store_partial(py.add(i), m);
+        } else {
+            while i < n {
+                *py.add(i) += *px.add(i);
+                i += 1;
+            }
+        }
+    }
+}
+
+/// One negative-sampling (or hierarchical-softmax) update for the pair
+/// (input `h`, output row `w`): `f = h.w`, `g = (label - sigmoid(f)) * lr`,
+/// `e += g w`, `w += g h`. Returns `f`.
+///
+/// # Safety
+/// `w.len() >= h.len()` and `e.len() >= h.len()`; the CPU supports `V`'s
+/// instruction set.
+#[inline(always)]
+pub(crate) unsafe fn ns_step<V: Lanes>(
+    h: &[f32],
+    w: &mut [f32],
+    e: &mut [f32],
+    label: f32,
+    lr: f32,
+) -> f32 {
+    let n = h.len();
+    debug_assert!(w.len() >= n && e.len() >= n);
+    // SAFETY: same contract as ours; masked loads only where stores are masked too,
+    // so a row just written by this kernel is read back the way it was written.
+    let f = unsafe { dot_tail::<V>(h, w, V::MASKED) };
+    let g = (label - sigmoid(f)) * lr;
+    let (ph, pw, pe) = (h.as_ptr(), w.as_mut_ptr(), e.as_mut_ptr());
+    let mut i = 0;
+    // SAFETY: loads and stores stay within `[0, n)` of all three slices.
+    unsafe {
+        let vg = V::splat(g);
+        while i + V::N <= n {
+            let wv = V::load(pw.add(i));
+            V::mul_add(vg, wv, V::load(pe.add(i))).store(pe.add(i));
+            V::mul_add(vg, V::load(ph.add(i)), wv).store(pw.add(i));
+            i += V::N;
+        }
+        if V::MASKED && i < n {
+            let m = n - i;
+            let wv = V::load_partial(pw.add(i), m);
+            V::mul_add(vg, wv, V::load_partial(pe.add(i), m)).store_partial(pe.add(i), m);
+            V::mul_add(vg, V::load_partial(ph.add(i), m), wv).store_partial(pw.add(i), m);
+        } else {
+            while i < n {
+                let wi = *pw.add(i);
+                *pe.add(i) += g * wi;
+                *pw.add(i) = wi + g * *ph.add(i);
+                i += 1;
+            }
+        }
+    }
+    f
+}

@@ -1,0 +1,302 @@
+//! Vector kernels over `f32` rows, dispatched at run time.
+//!
+//! Training and querying word vectors spend nearly all their time in five
+//! operations on rows of 50 to 1000 floats:
+//!
+//! | kernel | operation | flops |
+//! |---|---|---|
+//! | [`Kernels::dot`] | `sum a[i] b[i]` | `2n` |
+//! | [`Kernels::axpy`] | `y += a x` | `2n` |
+//! | [`Kernels::scale`] | `x *= a` | `n` |
+//! | [`Kernels::add`] | `y += x` (summing CBOW contexts) | `n` |
+//! | [`Kernels::ns_step`] | `f = h.w; g = (label - sigmoid(f)) lr; e += g w; w += g h` | `6n` |
+//!
+//! Each exists at four [`Level`]s: `scalar` (the reference: plain loops),
+//! `portable` (`wide::f32x8`), `avx2` (AVX2+FMA through `std::arch`) and
+//! `avx512` (AVX-512F with masked tails). A [`Kernels`] value is a table of
+//! function pointers for one level; it can only be created for a level the
+//! running CPU supports, so holding one proves the instructions exist.
+//!
+//! [`Kernels::from_env`] picks the default level ([`Level::best`]), unless the environment variable
+//! `W2V_SIMD=scalar|portable|avx2|avx512` forces one; forcing a level the CPU
+//! lacks is an error that says so. The default build (no `target-cpu` flag)
+//! contains all levels and uses AVX2/AVX-512 where the CPU has them.
+//!
+//! # Numerics
+//!
+//! Results differ between levels by rounding only: the SIMD levels reduce dot
+//! products in a different order (several accumulators, lanes summed last) and
+//! use fused multiply-add (one rounding) where the scalar reference multiplies
+//! then adds. Tests hold every level to the scalar reference within a relative
+//! tolerance. The sigmoid in `ns_step` is the same table-driven scalar function
+//! at every level ([`sigmoid`]: absolute error below `4e-6` on `[-8, 8]`).
+
+mod generic;
+mod lanes;
+mod portable;
+mod scalar;
+mod sigmoid;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+
+pub use sigmoid::sigmoid;
+
+use crate::error::{Error, ErrorKind, Result};
+use std::fmt;
+use std::str::FromStr;
+
+/// The environment variable that forces a SIMD level.
+pub const SIMD_ENV: &str = "W2V_SIMD";
+
+/// A SIMD instruction-set level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// Plain loops, one element at a time: the reference.
+    Scalar,
+    /// `wide::f32x8` with the instructions of the compilation target.
+    Portable,
+    /// AVX2 and FMA intrinsics, 8 lanes (x86_64).
+    Avx2,
+    /// AVX-512F intrinsics, 16 lanes, masked tails (x86_64).
+    Avx512,
+}
+
+impl Level {
+    /// Every level, slowest first.
+    pub const ALL: [Level; 4] = [Level::Scalar, Level::Portable, Level::Avx2, Level::Avx512];
+
+    /// The level's name as accepted by `W2V_SIMD`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Scalar => "scalar",
+            Level::Portable => "portable",
+            Level::Avx2 => "avx2",
+            Level::Avx512 => "avx512",
+        }
+    }
+
+    /// Whether the running CPU supports this level.
+    pub fn is_available(self) -> bool {
+        match self {
+            Level::Scalar | Level::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => is_x86_feature_detected!("avx512f"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Level::Avx2 | Level::Avx512 => false,
+        }
+    }
+
+    /// The levels the running CPU supports, slowest first.
+    pub fn available() -> Vec<Level> {
+        Level::ALL
+            .into_iter()
+            .filter(|l| l.is_available())
+            .collect()
+    }
+
+    /// The level used by default: `avx2` where the CPU has it, else
+    /// `portable`. `avx512` is used only when asked for: on the AMD Zen 4 this
+    /// was measured on, 512-bit operations are split in two and masked tail
+    /// stores defeat store-to-load forwarding, so `avx2` is as fast on long
+    /// rows and faster on training-size rows (`ns_step` at dim 100: 39 ns
+    /// against 57 ns; see BENCHMARKS.md).
+    pub fn best() -> Level {
+        if Level::Avx2.is_available() {
+            Level::Avx2
+        } else {
+            Level::Portable
+        }
+    }
+
+    /// What the level needs from the CPU, for error messages.
+    fn requirement(self) -> &'static str {
+        match self {
+            Level::Scalar | Level::Portable => "nothing",
+            Level::Avx2 => "an x86_64 CPU with AVX2 and FMA",
+            Level::Avx512 => "an x86_64 CPU with AVX-512F",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Level {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "unknown SIMD level `{s}`: expected one of scalar, portable, avx2, avx512"
+                ))
+            })
+    }
+}
+
+// Table entries are `unsafe fn` so that `#[target_feature]` entry points go in
+// directly. Their contract: equal lengths (checked by the `Kernels` methods)
+// and a CPU with the level's features (guaranteed by `Kernels::new`).
+type DotFn = unsafe fn(&[f32], &[f32]) -> f32;
+type AxpyFn = unsafe fn(f32, &[f32], &mut [f32]);
+type ScaleFn = unsafe fn(f32, &mut [f32]);
+type AddFn = unsafe fn(&[f32], &mut [f32]);
+type NsStepFn = unsafe fn(&[f32], &mut [f32], &mut [f32], f32, f32) -> f32;
+
+/// The kernel table for one SIMD level.
+///
+/// A `Kernels` exists only for a level the running CPU supports (see
+/// [`Kernels::new`]). It is `Copy` and cheap to pass around; every method
+/// takes slices of any length (including 0), at any alignment. Methods panic
+/// if the slice lengths disagree: that is a programming error, like
+/// `copy_from_slice`.
+#[derive(Clone, Copy)]
+pub struct Kernels {
+    level: Level,
+    dot: DotFn,
+    axpy: AxpyFn,
+    scale: ScaleFn,
+    add: AddFn,
+    ns_step: NsStepFn,
+}
+
+impl fmt::Debug for Kernels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Kernels")
+            .field("level", &self.level)
+            .finish()
+    }
+}
+
+macro_rules! table {
+    ($level:expr, $module:path) => {{
+        use $module as m;
+        Kernels {
+            level: $level,
+            dot: m::dot,
+            axpy: m::axpy,
+            scale: m::scale,
+            add: m::add,
+            ns_step: m::ns_step,
+        }
+    }};
+}
+
+#[allow(
+    unsafe_code,
+    reason = "calls through the kernel table's unsafe fn pointers"
+)]
+impl Kernels {
+    /// The kernels of `level`, or an [`ErrorKind::Unsupported`] error if the
+    /// running CPU lacks it.
+    pub fn new(level: Level) -> Result<Kernels> {
+        if !level.is_available() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "SIMD level `{level}` is not available on this CPU: it needs {}; available: {}",
+                    level.requirement(),
+                    Level::available()
+                        .iter()
+                        .map(|l| l.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        Ok(match level {
+            Level::Scalar => table!(Level::Scalar, scalar),
+            Level::Portable => table!(Level::Portable, portable),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => table!(Level::Avx2, x86_64::avx2),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => table!(Level::Avx512, x86_64::avx512),
+            #[cfg(not(target_arch = "x86_64"))]
+            Level::Avx2 | Level::Avx512 => unreachable!("is_available is false off x86_64"),
+        })
+    }
+
+    /// The kernels of the default level ([`Level::best`]).
+    pub fn best() -> Kernels {
+        Kernels::new(Level::best()).unwrap_or_else(|_| table!(Level::Scalar, scalar))
+    }
+
+    /// The level forced by `W2V_SIMD`, else the default one ([`Level::best`]). An unknown name or a
+    /// level the CPU lacks is an error.
+    pub fn from_env() -> Result<Kernels> {
+        match std::env::var(SIMD_ENV) {
+            Ok(name) if !name.trim().is_empty() => {
+                let level: Level = name
+                    .parse()
+                    .map_err(|e: Error| Error::invalid(format!("{SIMD_ENV}={name}: {e}")))?;
+                Kernels::new(level)
+                    .map_err(|e| Error::new(e.kind(), format!("{SIMD_ENV}={name}: {e}")))
+            }
+            _ => Ok(Kernels::best()),
+        }
+    }
+
+    /// The level of this table.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// `sum a[i] * b[i]`. Panics if the lengths differ.
+    #[inline]
+    pub fn dot(&self, a: &[f32], b: &[f32]) -> f32 {
+        assert_eq!(a.len(), b.len(), "dot: length mismatch");
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.dot)(a, b) }
+    }
+
+    /// `y[i] += a * x[i]`. Panics if the lengths differ.
+    #[inline]
+    pub fn axpy(&self, a: f32, x: &[f32], y: &mut [f32]) {
+        assert_eq!(x.len(), y.len(), "axpy: length mismatch");
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.axpy)(a, x, y) }
+    }
+
+    /// `x[i] *= a`.
+    #[inline]
+    pub fn scale(&self, a: f32, x: &mut [f32]) {
+        // SAFETY: `self` exists only for a level the CPU has.
+        unsafe { (self.scale)(a, x) }
+    }
+
+    /// `y[i] += x[i]`. Panics if the lengths differ.
+    #[inline]
+    pub fn add(&self, x: &[f32], y: &mut [f32]) {
+        assert_eq!(x.len(), y.len(), "add: length mismatch");
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.add)(x, y) }
+    }
+
+    /// The fused negative-sampling (or hierarchical-softmax) update for one
+    /// (input `h`, output `w`) pair:
+    ///
+    /// ```text
+    /// f = dot(h, w); g = (label - sigmoid(f)) * lr; e += g * w; w += g * h
+    /// ```
+    ///
+    /// where `e += g * w` uses `w` before its update. Returns `f`, from which
+    /// the caller can compute the loss. `label` is 1 for the observed word and
+    /// 0 for a negative sample (for hierarchical softmax, `1 - code`).
+    /// Panics if the lengths differ.
+    #[inline]
+    pub fn ns_step(&self, h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f32) -> f32 {
+        assert!(
+            w.len() == h.len() && e.len() == h.len(),
+            "ns_step: length mismatch"
+        );
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.ns_step)(h, w, e, label, lr) }
+    }
+}

@@ -1,0 +1,90 @@
+//! The portable level: `wide::f32x8`, whatever instructions `wide` was compiled
+//! with (SSE2 on a default x86_64 build, NEON on aarch64). `mul_add` is a
+//! multiply then an add unless the whole build enables FMA.
+
+#![allow(unsafe_code, reason = "implements the Lanes trait over raw pointers")]
+
+use super::generic;
+use super::lanes::Lanes;
+use wide::f32x8;
+
+// SAFETY: f32x8 uses only instructions of the compilation target, which every
+// CPU running this binary has; pointer validity is the caller's contract.
+unsafe impl Lanes for f32x8 {
+    const N: usize = 8;
+    const MASKED_LOAD: bool = false;
+    const MASKED: bool = false;
+
+    #[inline(always)]
+    unsafe fn zero() -> Self {
+        f32x8::ZERO
+    }
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self {
+        f32x8::splat(x)
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: the caller guarantees 8 readable floats at `p`; read_unaligned
+        // needs no alignment.
+        f32x8::new(unsafe { p.cast::<[f32; 8]>().read_unaligned() })
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32) {
+        // SAFETY: the caller guarantees 8 writable floats at `p`.
+        unsafe { p.cast::<[f32; 8]>().write_unaligned(self.to_array()) }
+    }
+    #[inline(always)]
+    unsafe fn load_partial(p: *const f32, n: usize) -> Self {
+        let mut buf = [0.0f32; 8];
+        // SAFETY: the caller guarantees `p..p+n` is readable, and `n < 8`.
+        unsafe { std::ptr::copy_nonoverlapping(p, buf.as_mut_ptr(), n.min(8)) };
+        f32x8::new(buf)
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, p: *mut f32, n: usize) {
+        // SAFETY: the caller guarantees `p..p+n` is writable, and `n < 8`.
+        unsafe { std::ptr::copy_nonoverlapping(self.as_array().as_ptr(), p, n.min(8)) };
+    }
+    #[inline(always)]
+    unsafe fn mul_add(a: Self, b: Self, c: Self) -> Self {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    unsafe fn add(a: Self, b: Self) -> Self {
+        a + b
+    }
+    #[inline(always)]
+    unsafe fn mul(a: Self, b: Self) -> Self {
+        a * b
+    }
+    #[inline(always)]
+    unsafe fn reduce_sum(self) -> f32 {
+        self.reduce_add()
+    }
+}
+
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // SAFETY: `Kernels` checked `b.len() == a.len()`; f32x8 needs no CPU check.
+    unsafe { generic::dot::<f32x8>(a, b) }
+}
+
+pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    // SAFETY: `Kernels` checked the lengths; no CPU check needed.
+    unsafe { generic::axpy::<f32x8>(a, x, y) }
+}
+
+pub(crate) fn scale(a: f32, x: &mut [f32]) {
+    // SAFETY: no CPU check needed for the portable type.
+    unsafe { generic::scale::<f32x8>(a, x) }
+}
+
+pub(crate) fn add(x: &[f32], y: &mut [f32]) {
+    // SAFETY: `Kernels` checked the lengths; no CPU check needed.
+    unsafe { generic::add::<f32x8>(x, y) }
+}
+
+pub(crate) fn ns_step(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f32) -> f32 {
+    // SAFETY: `Kernels` checked the lengths; no CPU check needed.
+    unsafe { generic::ns_step::<f32x8>(h, w, e, label, lr) }
+}

@@ -1,0 +1,61 @@
+//! The scalar reference kernels: plain loops, one element at a time, multiply
+//! then add (two roundings), the dot product summed left to right.
+//!
+//! Every other level is tested against these, and benchmarks report speed-ups
+//! over them. So that "scalar" means scalar code, inputs are read through
+//! [`ld`] (a volatile load), which stops LLVM from auto-vectorising these
+//! loops with the target's baseline SIMD (SSE2 on x86_64). The cost of a
+//! volatile load of an in-cache `f32` is that of an ordinary scalar load.
+
+#![allow(unsafe_code, reason = "volatile loads keep the reference loops scalar")]
+
+use super::sigmoid::sigmoid;
+
+/// Read `*x` as one scalar load that the optimiser may not merge into a vector.
+#[inline(always)]
+fn ld(x: &f32) -> f32 {
+    // SAFETY: `x` is a valid, aligned reference to an initialised f32.
+    unsafe { std::ptr::read_volatile(x) }
+}
+
+/// `sum a[i] * b[i]`, left to right.
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut s = 0.0f32;
+    for (x, y) in a.iter().zip(b) {
+        s += ld(x) * ld(y);
+    }
+    s
+}
+
+/// `y[i] += a * x[i]`.
+pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi = ld(yi) + a * ld(xi);
+    }
+}
+
+/// `x[i] *= a`.
+pub(crate) fn scale(a: f32, x: &mut [f32]) {
+    for xi in x.iter_mut() {
+        *xi = ld(xi) * a;
+    }
+}
+
+/// `y[i] += x[i]`.
+pub(crate) fn add(x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi = ld(yi) + ld(xi);
+    }
+}
+
+/// The fused negative-sampling step (see [`super::Kernels::ns_step`]).
+pub(crate) fn ns_step(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f32) -> f32 {
+    let f = dot(h, w);
+    let g = (label - sigmoid(f)) * lr;
+    for ((wi, ei), hi) in w.iter_mut().zip(e.iter_mut()).zip(h) {
+        let w_old = ld(wi);
+        *ei = ld(ei) + g * w_old;
+        *wi = w_old + g * ld(hi);
+    }
+    f
+}

@@ -1,0 +1,85 @@
+//! x86_64 levels built on `std::arch`: AVX2+FMA (`__m256`) and AVX-512F
+//! (`__m512`). Each kernel has one `unsafe` `#[target_feature]` entry point per
+//! level that instantiates the generic body, behind an `unsafe fn` whose
+//! pointer goes into the kernel table, which exists only after the CPU check.
+
+#![allow(
+    unsafe_code,
+    reason = "SIMD intrinsics and target_feature entry points"
+)]
+
+pub(crate) mod avx2;
+pub(crate) mod avx512;
+
+/// Defines `dot`, `axpy`, `scale`, `add` and `ns_step` for one level: a
+/// `#[target_feature]` function compiling the generic body for `$V`, and a safe
+/// wrapper with the kernel-table signature.
+macro_rules! entry_points {
+    ($features:literal, $V:ty) => {
+        use crate::simd::generic;
+
+        #[target_feature(enable = $features)]
+        fn dot_tf(a: &[f32], b: &[f32]) -> f32 {
+            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
+            unsafe { generic::dot::<$V>(a, b) }
+        }
+        #[target_feature(enable = $features)]
+        fn axpy_tf(a: f32, x: &[f32], y: &mut [f32]) {
+            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
+            unsafe { generic::axpy::<$V>(a, x, y) }
+        }
+        #[target_feature(enable = $features)]
+        fn scale_tf(a: f32, x: &mut [f32]) {
+            // SAFETY: the feature is enabled here.
+            unsafe { generic::scale::<$V>(a, x) }
+        }
+        #[target_feature(enable = $features)]
+        fn add_tf(x: &[f32], y: &mut [f32]) {
+            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
+            unsafe { generic::add::<$V>(x, y) }
+        }
+        #[target_feature(enable = $features)]
+        fn ns_step_tf(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f32) -> f32 {
+            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
+            unsafe { generic::ns_step::<$V>(h, w, e, label, lr) }
+        }
+
+        /// # Safety
+        /// The CPU has the level's features; `b.len() >= a.len()`.
+        pub(crate) unsafe fn dot(a: &[f32], b: &[f32]) -> f32 {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { dot_tf(a, b) }
+        }
+        /// # Safety
+        /// The CPU has the level's features; `x.len() >= y.len()`.
+        pub(crate) unsafe fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { axpy_tf(a, x, y) }
+        }
+        /// # Safety
+        /// The CPU has the level's features.
+        pub(crate) unsafe fn scale(a: f32, x: &mut [f32]) {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { scale_tf(a, x) }
+        }
+        /// # Safety
+        /// The CPU has the level's features; `x.len() >= y.len()`.
+        pub(crate) unsafe fn add(x: &[f32], y: &mut [f32]) {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { add_tf(x, y) }
+        }
+        /// # Safety
+        /// The CPU has the level's features; `w`, `e` at least as long as `h`.
+        pub(crate) unsafe fn ns_step(
+            h: &[f32],
+            w: &mut [f32],
+            e: &mut [f32],
+            label: f32,
+            lr: f32,
+        ) -> f32 {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { ns_step_tf(h, w, e, label, lr) }
+        }
+    };
+}
+pub(crate) use entry_points;
