@@ -1,8 +1,8 @@
 //! Build script.
 //!
-//! 1. Generates the sigmoid lookup table used by the training kernels (see
-//!    `src/simd/sigmoid.rs`), so that the table is a `static` with no run-time
-//!    initialisation and identical on every platform.
+//! 1. Generates the sigmoid and log-sigmoid lookup tables used by the training
+//!    kernels and loss (see `src/simd/sigmoid.rs`), so that they are `static`s
+//!    with no run-time initialisation and identical on every platform.
 //! 2. With the opt-in `cbindgen` feature, regenerates `include/w2v.h` from `src/ffi`.
 
 use std::env;
@@ -24,9 +24,8 @@ fn main() {
 }
 
 fn write_sigmoid_table(out: &std::path::Path) {
-    let n = 2 * SIGMOID_RANGE * SIGMOID_STEPS_PER_UNIT + 1;
     let mut src = String::new();
-    writeln!(src, "/// Steps per unit of x in [`SIGMOID_TABLE`].").unwrap();
+    writeln!(src, "/// Steps per unit of x in the tables.").unwrap();
     writeln!(
         src,
         "pub(crate) const SIGMOID_STEPS_PER_UNIT: f32 = {SIGMOID_STEPS_PER_UNIT}.0;"
@@ -34,7 +33,7 @@ fn write_sigmoid_table(out: &std::path::Path) {
     .unwrap();
     writeln!(
         src,
-        "/// The table covers `[-SIGMOID_RANGE, SIGMOID_RANGE]`."
+        "/// The tables cover `[-SIGMOID_RANGE, SIGMOID_RANGE]`."
     )
     .unwrap();
     writeln!(
@@ -42,22 +41,34 @@ fn write_sigmoid_table(out: &std::path::Path) {
         "pub(crate) const SIGMOID_RANGE: f32 = {SIGMOID_RANGE}.0;"
     )
     .unwrap();
+    table(&mut src, "SIGMOID_TABLE", "`1 / (1 + exp(-x))`", |x| {
+        1.0 / (1.0 + (-x).exp())
+    });
+    table(
+        &mut src,
+        "LOG_SIGMOID_TABLE",
+        "`ln(1 / (1 + exp(-x)))`",
+        |x| -(-x).exp().ln_1p(),
+    );
+    fs::write(out.join("sigmoid_table.rs"), src).expect("write sigmoid table");
+}
+
+/// Append `static NAME: [f32; n + 1]` holding `f(x)` at
+/// `x = -RANGE + i / STEPS_PER_UNIT`, computed in f64, plus one guard entry
+/// (a copy of the last) so interpolation at the upper end stays in bounds.
+fn table(src: &mut String, name: &str, what: &str, f: impl Fn(f64) -> f64) {
+    let n = 2 * SIGMOID_RANGE * SIGMOID_STEPS_PER_UNIT + 1;
     writeln!(
         src,
-        "/// `1 / (1 + exp(-x))` at `x = -RANGE + i / STEPS_PER_UNIT`, computed in f64."
+        "/// {what} at `x = -RANGE + i / STEPS_PER_UNIT`, computed in f64."
     )
     .unwrap();
-    writeln!(src, "pub(crate) static SIGMOID_TABLE: [f32; {}] = [", n + 1).unwrap();
-    for i in 0..n {
-        let x = -(SIGMOID_RANGE as f64) + i as f64 / SIGMOID_STEPS_PER_UNIT as f64;
-        let y = 1.0 / (1.0 + (-x).exp());
-        writeln!(src, "    {:e}_f32,", y as f32).unwrap();
+    writeln!(src, "pub(crate) static {name}: [f32; {}] = [", n + 1).unwrap();
+    let xs = (0..n).map(|i| -(SIGMOID_RANGE as f64) + i as f64 / SIGMOID_STEPS_PER_UNIT as f64);
+    for x in xs.chain(std::iter::once(SIGMOID_RANGE as f64)) {
+        writeln!(src, "    {:e}_f32,", f(x) as f32).unwrap();
     }
-    // One guard entry so that interpolation at the upper end never reads past the table.
-    let last = 1.0 / (1.0 + (-(SIGMOID_RANGE as f64)).exp());
-    writeln!(src, "    {:e}_f32,", last as f32).unwrap();
     writeln!(src, "];").unwrap();
-    fs::write(out.join("sigmoid_table.rs"), src).expect("write sigmoid table");
 }
 
 #[cfg(feature = "cbindgen")]

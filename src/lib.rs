@@ -15,8 +15,19 @@
 //! [`simd`] for the levels, how to force one and how their numerics differ.
 
 pub mod bench;
+pub mod corpus;
 pub mod error;
+pub mod eval;
+pub mod io;
+pub mod model;
 pub mod simd;
+pub mod train;
+pub mod vocab;
 
+pub use corpus::Corpus;
 pub use error::{Error, ErrorKind, Result};
+pub use io::Format;
+pub use model::{Embeddings, Neighbor};
 pub use simd::{Kernels, Level};
+pub use train::{LossKind, ModelKind, Progress, TrainConfig, TrainStats, train, train_with_vocab};
+pub use vocab::Vocab;

@@ -39,7 +39,7 @@ mod sigmoid;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
-pub use sigmoid::sigmoid;
+pub use sigmoid::{log_sigmoid, sigmoid};
 
 use crate::error::{Error, ErrorKind, Result};
 use std::fmt;

@@ -2,6 +2,9 @@
 //! and is a thin layer over the library.
 
 mod bench;
+mod eval;
+mod progress;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,12 +22,19 @@ enum Command {
     /// Benchmarks (`w2v bench kernels`).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Evaluate vectors on analogy or word-similarity test sets.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+    /// Train word vectors on a text corpus (word2vec.c's options and defaults).
+    Train(train::TrainArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Train(args) => train::run(args),
+        Command::Eval(cmd) => eval::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,185 @@
+//! `w2v train`: word2vec.c's options, streamed training, word2vec output.
+
+use crate::progress::Reporter;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::time::Instant;
+use w2v::{Corpus, Format, Level, LossKind, ModelKind, Result, TrainConfig, Vocab};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ModelArg {
+    /// Skip-gram with the chosen loss.
+    #[value(alias = "sg", alias = "skipgram")]
+    Sgns,
+    /// Continuous bag of words.
+    Cbow,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LossArg {
+    /// Negative sampling.
+    Ns,
+    /// Hierarchical softmax.
+    Hs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// word2vec binary (word2vec.c -binary 1).
+    Bin,
+    /// word2vec text (word2vec.c -binary 0).
+    Text,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Bin => Format::Binary,
+            FormatArg::Text => Format::Text,
+        }
+    }
+}
+
+/// Options shared by `train` and anything else that trains.
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Training text: whitespace-separated tokens; a newline ends a sentence.
+    #[arg(long, short = 'i', alias = "train")]
+    input: PathBuf,
+    /// Where to write the vectors.
+    #[arg(long, short = 'o')]
+    output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "bin")]
+    format: FormatArg,
+    /// Architecture (word2vec.c's default is CBOW).
+    #[arg(long, value_enum, default_value = "cbow")]
+    model: ModelArg,
+    /// Output layer: negative sampling or hierarchical softmax.
+    #[arg(long, value_enum, default_value = "ns")]
+    loss: LossArg,
+    /// Vector dimension.
+    #[arg(long, alias = "size", default_value_t = 100)]
+    dim: usize,
+    /// Maximum context radius (a radius in 1..=window is drawn per word).
+    #[arg(long, default_value_t = 5)]
+    window: usize,
+    /// Negative samples per positive example.
+    #[arg(long, default_value_t = 5)]
+    negative: usize,
+    /// Subsampling threshold for frequent words (0 disables).
+    #[arg(long, default_value_t = 1e-3)]
+    sample: f64,
+    /// Drop words seen fewer times.
+    #[arg(long, default_value_t = 5)]
+    min_count: u64,
+    /// Keep at most this many words (the most frequent); pruned while counting.
+    #[arg(long)]
+    max_vocab: Option<usize>,
+    /// Passes over the corpus.
+    #[arg(long, alias = "iter", default_value_t = 5)]
+    epochs: usize,
+    /// Initial learning rate [default: 0.05 for cbow, 0.025 for sgns]; decays linearly to lr * 1e-4.
+    #[arg(long, alias = "alpha")]
+    lr: Option<f32>,
+    /// Worker threads [default: one per core].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Random seed (with --threads 1 the output is byte-identical run to run).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// CBOW: sum the context vectors instead of averaging them.
+    #[arg(long)]
+    cbow_sum: bool,
+    /// Write the vocabulary (`word count` lines) here.
+    #[arg(long)]
+    save_vocab: Option<PathBuf>,
+    /// Read the vocabulary from here instead of counting it.
+    #[arg(long)]
+    read_vocab: Option<PathBuf>,
+    /// Force a SIMD level (default: W2V_SIMD, else the best for this CPU).
+    #[arg(long)]
+    simd: Option<Level>,
+    /// No progress output.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Print a JSON summary on stdout at the end.
+    #[arg(long)]
+    json: bool,
+}
+
+impl TrainArgs {
+    fn config(&self) -> TrainConfig {
+        let defaults = TrainConfig::default();
+        TrainConfig {
+            model: match self.model {
+                ModelArg::Sgns => ModelKind::SkipGram,
+                ModelArg::Cbow => ModelKind::Cbow,
+            },
+            loss: match self.loss {
+                LossArg::Ns => LossKind::NegativeSampling,
+                LossArg::Hs => LossKind::HierarchicalSoftmax,
+            },
+            dim: self.dim,
+            window: self.window,
+            negative: self.negative,
+            sample: self.sample,
+            min_count: self.min_count,
+            max_vocab: self.max_vocab,
+            epochs: self.epochs,
+            lr: self.lr,
+            threads: self.threads.unwrap_or(defaults.threads),
+            seed: self.seed,
+            cbow_mean: !self.cbow_sum,
+            simd: self.simd,
+        }
+    }
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let config = args.config();
+    config.check()?;
+    let corpus = Corpus::file(&args.input)?;
+    let t = Instant::now();
+    let vocab = match &args.read_vocab {
+        Some(path) => Vocab::read(path, config.min_count, config.max_vocab)?,
+        None => Vocab::count(&corpus, config.min_count, config.max_vocab)?,
+    };
+    let vocab_seconds = t.elapsed().as_secs_f64();
+    if let Some(path) = &args.save_vocab {
+        vocab.save(path)?;
+    }
+    let reporter = Reporter::new(args.quiet);
+    if !args.quiet {
+        reporter.line(&format!(
+            "vocabulary: {} words, {} corpus words ({:.1}s)",
+            vocab.len(),
+            vocab.total(),
+            vocab_seconds
+        ));
+    }
+    let (emb, mut stats) = w2v::train_with_vocab(&corpus, vocab, &config, &|p| reporter.update(p))?;
+    stats.vocab_seconds = vocab_seconds;
+    reporter.finish();
+    emb.save(&args.output, args.format.into())?;
+    if !args.quiet {
+        eprintln!(
+            "trained {} words x {} epochs in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {} threads; wrote {}",
+            stats.corpus_words,
+            config.epochs,
+            stats.train_seconds,
+            stats.words_per_sec,
+            stats.final_loss,
+            stats.simd_level,
+            stats.threads,
+            args.output.display()
+        );
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&stats).expect("serialisable")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,389 @@
+//! Streaming corpus reading: whitespace tokens, sentences, per-thread ranges.
+//!
+//! A corpus is a file on disk or a byte buffer in memory. It is never loaded
+//! whole: a [`TokenReader`] reads a byte range through a fixed buffer
+//! (`BUFFER_BYTES`) and yields tokens as byte slices into that buffer.
+//!
+//! * Tokens are separated by ASCII whitespace (space, tab, `\r`, vertical tab,
+//!   form feed, `\n`). A newline also ends a sentence, as in word2vec.c; a file
+//!   with no newlines (text8) is cut into sentences of at most
+//!   [`MAX_SENTENCE_WORDS`] words by the trainer.
+//! * A token longer than [`MAX_TOKEN_BYTES`] is skipped (word2vec.c cuts
+//!   words at 100 bytes; a kilobyte without a space is not a word).
+//! * Threads read disjoint byte ranges `[start, end)`: a reader whose range
+//!   starts inside a token skips to the next whitespace, and a token belongs to
+//!   the range in which its first byte lies, so every token is read exactly once.
+
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The longest token kept, in bytes; longer ones are skipped.
+pub const MAX_TOKEN_BYTES: usize = 1024;
+/// Sentences longer than this many (kept) words are cut, as word2vec.c does.
+pub const MAX_SENTENCE_WORDS: usize = 1000;
+/// The read buffer of one reader.
+const BUFFER_BYTES: usize = 1 << 18;
+
+/// Where training text comes from.
+#[derive(Debug, Clone)]
+pub enum Corpus {
+    /// A file, streamed.
+    File(PathBuf),
+    /// Bytes in memory (shared by all training threads).
+    Bytes(Arc<[u8]>),
+}
+
+impl Corpus {
+    /// A corpus streamed from `path`. The file must exist and be readable.
+    pub fn file(path: impl AsRef<Path>) -> Result<Corpus> {
+        let path = path.as_ref().to_path_buf();
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| Error::io(format!("cannot open corpus `{}`", path.display()), e))?;
+        if meta.is_dir() {
+            return Err(Error::invalid(format!(
+                "corpus `{}` is a directory",
+                path.display()
+            )));
+        }
+        Ok(Corpus::File(path))
+    }
+
+    /// A corpus held in memory.
+    pub fn bytes(data: impl Into<Arc<[u8]>>) -> Corpus {
+        Corpus::Bytes(data.into())
+    }
+
+    /// Size in bytes.
+    pub fn len(&self) -> Result<u64> {
+        match self {
+            Corpus::File(p) => std::fs::metadata(p)
+                .map(|m| m.len())
+                .map_err(|e| Error::io(format!("cannot read corpus `{}`", p.display()), e)),
+            Corpus::Bytes(b) => Ok(b.len() as u64),
+        }
+    }
+
+    /// Whether the corpus has no bytes.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// A human-readable name for messages.
+    pub fn name(&self) -> String {
+        match self {
+            Corpus::File(p) => p.display().to_string(),
+            Corpus::Bytes(b) => format!("<{} bytes in memory>", b.len()),
+        }
+    }
+
+    /// A reader over bytes `[start, end)` (see the module docs for how
+    /// tokens at the range edges are assigned).
+    pub fn reader(&self, start: u64, end: u64) -> Result<TokenReader> {
+        // Begin one byte early: if that byte is whitespace, the token at `start`
+        // is ours; otherwise the token covering `start` began in the previous
+        // range and is skipped.
+        let skip_partial = start > 0;
+        let start = start.saturating_sub(1);
+        let source = match self {
+            Corpus::File(p) => {
+                let mut f = File::open(p)
+                    .map_err(|e| Error::io(format!("cannot open corpus `{}`", p.display()), e))?;
+                f.seek(SeekFrom::Start(start)).map_err(|e| {
+                    Error::io(format!("cannot seek in corpus `{}`", p.display()), e)
+                })?;
+                Source::File(f)
+            }
+            Corpus::Bytes(b) => Source::Bytes(b.clone(), start.min(b.len() as u64) as usize),
+        };
+        Ok(TokenReader {
+            source,
+            name: self.name(),
+            buf: vec![0u8; BUFFER_BYTES].into_boxed_slice(),
+            pos: 0,
+            filled: 0,
+            offset: start,
+            end,
+            eof: false,
+            skip_partial,
+            skip_initial: skip_partial,
+            start,
+        })
+    }
+
+    /// Split `[0, len)` into `parts` contiguous ranges of nearly equal size.
+    pub fn ranges(&self, parts: usize) -> Result<Vec<(u64, u64)>> {
+        let len = self.len()?;
+        let parts = parts.max(1) as u64;
+        Ok((0..parts)
+            .map(|i| (len * i / parts, len * (i + 1) / parts))
+            .collect())
+    }
+}
+
+enum Source {
+    File(File),
+    Bytes(Arc<[u8]>, usize),
+}
+
+impl Source {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::File(f) => f.read(out),
+            Source::Bytes(b, pos) => {
+                let n = out.len().min(b.len() - *pos);
+                out[..n].copy_from_slice(&b[*pos..*pos + n]);
+                *pos += n;
+                Ok(n)
+            }
+        }
+    }
+}
+
+/// One item from a [`TokenReader`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// A word (raw bytes; not yet checked for UTF-8).
+    Word(&'a [u8]),
+    /// A newline: the end of a sentence.
+    EndOfSentence,
+}
+
+#[inline(always)]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Reads tokens from one byte range of a corpus through a fixed buffer.
+/// After construction it never allocates.
+pub struct TokenReader {
+    source: Source,
+    name: String,
+    buf: Box<[u8]>,
+    pos: usize,
+    filled: usize,
+    /// Corpus offset of `buf[pos]`.
+    offset: u64,
+    end: u64,
+    eof: bool,
+    skip_partial: bool,
+    /// Whether a fresh pass over the range begins by skipping a partial token.
+    skip_initial: bool,
+    /// Where reading began (one byte before the range when it starts inside the corpus).
+    start: u64,
+}
+
+impl TokenReader {
+    /// Move unread bytes to the front and read more. Returns false at end of input.
+    fn refill(&mut self) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        self.buf.copy_within(self.pos..self.filled, 0);
+        self.filled -= self.pos;
+        self.pos = 0;
+        while self.filled < self.buf.len() {
+            match self.source.read(&mut self.buf[self.filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    self.filled += n;
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(format!("cannot read corpus `{}`", self.name), e)),
+            }
+        }
+        Ok(true)
+    }
+
+    #[inline]
+    fn advance(&mut self, n: usize) {
+        self.pos += n;
+        self.offset += n as u64;
+    }
+
+    /// Whether unread bytes remain, refilling the buffer if it is used up.
+    #[inline]
+    fn has_data(&mut self) -> Result<bool> {
+        if self.pos < self.filled {
+            return Ok(true);
+        }
+        self.refill()?;
+        Ok(self.pos < self.filled)
+    }
+
+    /// Start again from the beginning of the range, keeping the buffer (no allocation).
+    pub fn rewind(&mut self) -> Result<()> {
+        match &mut self.source {
+            Source::File(f) => {
+                f.seek(SeekFrom::Start(self.start))
+                    .map_err(|e| Error::io(format!("cannot seek in corpus `{}`", self.name), e))?;
+            }
+            Source::Bytes(b, pos) => *pos = (self.start as usize).min(b.len()),
+        }
+        self.pos = 0;
+        self.filled = 0;
+        self.offset = self.start;
+        self.eof = false;
+        self.skip_partial = self.skip_initial;
+        Ok(())
+    }
+
+    /// Skip the rest of a token longer than [`MAX_TOKEN_BYTES`].
+    fn skip_long_token(&mut self) -> Result<()> {
+        loop {
+            match self.buf[self.pos..self.filled]
+                .iter()
+                .position(|&b| is_space(b))
+            {
+                Some(i) => {
+                    self.advance(i);
+                    return Ok(());
+                }
+                None => {
+                    let n = self.filled - self.pos;
+                    self.advance(n);
+                    if !self.refill()? || self.pos == self.filled {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next token whose first byte lies in this reader's range, or `None`
+    /// at the end of the range.
+    #[inline]
+    pub fn next_token(&mut self) -> Result<Option<Token<'_>>> {
+        if self.skip_partial {
+            self.skip_partial = false;
+            // Started inside the corpus: the byte before `start` decides whether
+            // we are inside a token. We do not have it, so skip up to the first
+            // whitespace; the previous range reads that token in full.
+            if !self.has_data()? {
+                return Ok(None);
+            }
+            self.skip_long_token()?;
+        }
+        loop {
+            // Skip whitespace other than newlines.
+            loop {
+                if !self.has_data()? {
+                    return Ok(None);
+                }
+                let b = self.buf[self.pos];
+                if b == b'\n' {
+                    if self.offset >= self.end {
+                        return Ok(None);
+                    }
+                    self.advance(1);
+                    return Ok(Some(Token::EndOfSentence));
+                }
+                if !is_space(b) {
+                    break;
+                }
+                self.advance(1);
+            }
+            if self.offset >= self.end {
+                return Ok(None);
+            }
+            // A word starts at `pos`: find its end, refilling once if it runs off
+            // the buffer (after a refill the buffer holds far more than a token).
+            let mut len = self.buf[self.pos..self.filled]
+                .iter()
+                .position(|&b| is_space(b));
+            if len.is_none() && !self.eof {
+                self.refill()?;
+                len = self.buf[self.pos..self.filled]
+                    .iter()
+                    .position(|&b| is_space(b));
+            }
+            match len {
+                Some(len) if len <= MAX_TOKEN_BYTES => break,
+                None if self.eof && self.filled - self.pos <= MAX_TOKEN_BYTES => break,
+                _ => self.skip_long_token()?,
+            }
+        }
+        let len = self.buf[self.pos..self.filled]
+            .iter()
+            .position(|&b| is_space(b))
+            .unwrap_or(self.filled - self.pos);
+        let start = self.pos;
+        self.advance(len);
+        Ok(Some(Token::Word(&self.buf[start..start + len])))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(c: &Corpus, start: u64, end: u64) -> Vec<String> {
+        let mut r = c.reader(start, end).unwrap();
+        let mut out = Vec::new();
+        while let Some(t) = r.next_token().unwrap() {
+            match t {
+                Token::Word(w) => out.push(String::from_utf8_lossy(w).into_owned()),
+                Token::EndOfSentence => out.push("\n".into()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn ranges_partition_the_tokens() {
+        let text = " the quick  brown\nfox jumps\tover the lazy dog \n\n a b c";
+        let c = Corpus::bytes(text.as_bytes().to_vec());
+        let all: Vec<String> = words(&c, 0, text.len() as u64)
+            .into_iter()
+            .filter(|w| w != "\n")
+            .collect();
+        assert_eq!(
+            all,
+            [
+                "the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog", "a", "b",
+                "c"
+            ]
+        );
+        for parts in 1..=text.len() {
+            let mut joined = Vec::new();
+            for (s, e) in c.ranges(parts).unwrap() {
+                joined.extend(words(&c, s, e).into_iter().filter(|w| w != "\n"));
+            }
+            assert_eq!(joined, all, "{parts} parts");
+        }
+    }
+
+    #[test]
+    fn newlines_end_sentences_and_long_tokens_are_skipped() {
+        let long = "x".repeat(MAX_TOKEN_BYTES + 1);
+        let text = format!("a b\nc {long} d\r\ne");
+        let c = Corpus::bytes(text.into_bytes());
+        assert_eq!(
+            words(&c, 0, c.len().unwrap()),
+            ["a", "b", "\n", "c", "d", "\n", "e"]
+        );
+    }
+
+    #[test]
+    fn tokens_across_buffer_refills_and_rewind() {
+        // Words straddle the 256 KiB buffer boundary many times.
+        let text: String = (0..120_000).map(|i| format!("w{} ", i % 977)).collect();
+        let c = Corpus::bytes(text.clone().into_bytes());
+        let expect: Vec<String> = text.split_whitespace().map(String::from).collect();
+        let mut r = c.reader(0, c.len().unwrap()).unwrap();
+        for pass in 0..2 {
+            let mut got = Vec::new();
+            while let Some(Token::Word(w)) = r.next_token().unwrap() {
+                got.push(String::from_utf8_lossy(w).into_owned());
+            }
+            assert_eq!(got, expect, "pass {pass}");
+            r.rewind().unwrap();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Training parameters, checked once before any work starts.
+
+use crate::error::{Error, Result};
+use crate::simd::Level;
+
+/// Which word2vec architecture to train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// Skip-gram: each context word predicts the centre word.
+    SkipGram,
+    /// Continuous bag of words: the (mean of the) context predicts the centre word.
+    Cbow,
+}
+
+/// The output layer and its loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossKind {
+    /// Negative sampling from the unigram^0.75 distribution.
+    NegativeSampling,
+    /// Hierarchical softmax over a Huffman tree of the vocabulary.
+    HierarchicalSoftmax,
+}
+
+/// Training parameters. `Default` gives word2vec.c's defaults (CBOW, dim 100,
+/// window 5, negative 5, sample 1e-3, min-count 5, 5 epochs, lr 0.05 for CBOW
+/// and 0.025 for skip-gram), with one thread per core.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Architecture.
+    pub model: ModelKind,
+    /// Output layer.
+    pub loss: LossKind,
+    /// Vector dimension.
+    pub dim: usize,
+    /// Maximum window radius; each position draws a radius in `1..=window`.
+    pub window: usize,
+    /// Negative samples per positive example (negative sampling only).
+    pub negative: usize,
+    /// Subsampling threshold (`0` disables subsampling).
+    pub sample: f64,
+    /// Words seen fewer times are dropped.
+    pub min_count: u64,
+    /// Keep at most this many words (the most frequent).
+    pub max_vocab: Option<usize>,
+    /// Passes over the corpus.
+    pub epochs: usize,
+    /// Initial learning rate; `None` for the model's default.
+    pub lr: Option<f32>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Seed of every random choice. With one thread, the output is a function
+    /// of the corpus, the parameters and the seed.
+    pub seed: u64,
+    /// CBOW: average the context vectors (`true`, word2vec.c's default) or sum them.
+    pub cbow_mean: bool,
+    /// Force a SIMD level; `None` honours `W2V_SIMD`, else the default level.
+    pub simd: Option<Level>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            model: ModelKind::Cbow,
+            loss: LossKind::NegativeSampling,
+            dim: 100,
+            window: 5,
+            negative: 5,
+            sample: 1e-3,
+            min_count: 5,
+            max_vocab: None,
+            epochs: 5,
+            lr: None,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            seed: 1,
+            cbow_mean: true,
+            simd: None,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The learning rate used: `lr`, or 0.05 for CBOW and 0.025 for skip-gram.
+    pub fn learning_rate(&self) -> f32 {
+        self.lr.unwrap_or(match self.model {
+            ModelKind::Cbow => 0.05,
+            ModelKind::SkipGram => 0.025,
+        })
+    }
+
+    /// Check every parameter; the error names the first bad one.
+    pub fn check(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::invalid(m));
+        if self.dim == 0 || self.dim > 100_000 {
+            return bad(format!(
+                "dimension must be between 1 and 100000, got {}",
+                self.dim
+            ));
+        }
+        if self.window == 0 || self.window > 1000 {
+            return bad(format!(
+                "window must be between 1 and 1000, got {}",
+                self.window
+            ));
+        }
+        if self.loss == LossKind::NegativeSampling && (self.negative == 0 || self.negative > 1000) {
+            return bad(format!(
+                "negative sampling needs between 1 and 1000 negatives, got {}",
+                self.negative
+            ));
+        }
+        if !self.sample.is_finite() || self.sample < 0.0 {
+            return bad(format!(
+                "sample must be a finite number >= 0, got {}",
+                self.sample
+            ));
+        }
+        if self.epochs == 0 {
+            return bad("epochs must be at least 1".into());
+        }
+        if self.threads == 0 || self.threads > 1024 {
+            return bad(format!(
+                "threads must be between 1 and 1024, got {}",
+                self.threads
+            ));
+        }
+        let lr = self.learning_rate();
+        if !lr.is_finite() || lr <= 0.0 || lr > 10.0 {
+            return bad(format!("learning rate must be in (0, 10], got {lr}"));
+        }
+        if self.max_vocab == Some(0) {
+            return bad("max-vocab must be at least 1".into());
+        }
+        Ok(())
+    }
+}

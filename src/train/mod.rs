@@ -1,0 +1,244 @@
+//! Training word2vec models: skip-gram and CBOW, with negative sampling or
+//! hierarchical softmax, on Hogwild threads over a streamed corpus.
+//!
+//! ```text
+//! vocab   = count(corpus) -> min-count, max-vocab, sort by frequency
+//! syn0    = uniform(-0.5, 0.5) / dim      (input vectors: the result)
+//! syn1    = 0                              (output vectors: one per word for
+//!                                           NS, one per inner node for HS)
+//! for each thread t, on its own byte range of the corpus, each epoch:
+//!   for each sentence (a line, cut at 1000 kept words; frequent words dropped
+//!                      with word2vec.c's subsampling rule):
+//!     for each position i, radius r drawn from 1..=window:
+//!       skip-gram: for each context word c within r of i:
+//!                    e = 0; for each target (w_i with label 1, then `negative`
+//!                    unigram^0.75 draws with label 0 -- or the Huffman path of
+//!                    w_i with labels 1 - code):  ns_step(syn0[c], syn1[target], e)
+//!                    syn0[c] += e
+//!       CBOW:      h = mean (or sum) of syn0[c] over the context; e = 0;
+//!                    the same targets with ns_step(h, syn1[target], e);
+//!                    syn0[c] += e for each context word
+//!   lr = lr0 * max(1 - words_done / (epochs * corpus_words), 1e-4), updated
+//!   every 10,000 words
+//! ```
+//!
+//! The hot loop allocates nothing and takes no lock: each worker owns its
+//! buffers (sentence, `h`, `e`, read buffer), shared progress is a few atomics
+//! updated every 10,000 words, and per-thread loss sums are `f64` values only
+//! their own thread writes.
+
+mod config;
+mod weights;
+mod worker;
+
+pub use config::{LossKind, ModelKind, TrainConfig};
+
+use crate::corpus::Corpus;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Embeddings;
+use crate::simd::Kernels;
+use crate::vocab::{AliasSampler, Huffman, Vocab};
+use rand::{Rng, SeedableRng, rngs::SmallRng};
+use serde::Serialize;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use weights::SharedMatrix;
+
+/// A snapshot of training progress, passed to the progress callback.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Fraction of all epochs' words processed, in `[0, 1]`.
+    pub fraction: f64,
+    /// Corpus words processed so far (all epochs).
+    pub words: u64,
+    /// Words per second since training started.
+    pub words_per_sec: f64,
+    /// The current learning rate.
+    pub lr: f32,
+    /// Running average loss of the current epoch (per predicted word).
+    pub loss: f64,
+    /// The current epoch (0-based) of the slowest thread.
+    pub epoch: usize,
+    /// Time since training (after counting) started.
+    pub elapsed: Duration,
+}
+
+/// What a finished training run reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainStats {
+    /// Words in the vocabulary.
+    pub vocab_size: usize,
+    /// Corpus words that are in the vocabulary (one epoch).
+    pub corpus_words: u64,
+    /// Words processed over all epochs.
+    pub words_trained: u64,
+    /// Seconds spent counting the vocabulary.
+    pub vocab_seconds: f64,
+    /// Seconds spent training (after counting).
+    pub train_seconds: f64,
+    /// `words_trained / train_seconds`.
+    pub words_per_sec: f64,
+    /// Average loss per predicted word, per epoch.
+    pub epoch_loss: Vec<f64>,
+    /// The last epoch's average loss.
+    pub final_loss: f64,
+    /// The SIMD level the kernels ran at.
+    pub simd_level: String,
+    /// Threads used.
+    pub threads: usize,
+}
+
+/// Report progress every this many words per thread.
+const REPORT_EVERY: u64 = 10_000;
+
+/// Train on `corpus` with `config`, counting the vocabulary first. See
+/// [`train_with_vocab`].
+pub fn train(
+    corpus: &Corpus,
+    config: &TrainConfig,
+    progress: &(dyn Fn(&Progress) -> bool + Sync),
+) -> Result<(Embeddings, TrainStats)> {
+    config.check()?;
+    let t = Instant::now();
+    let vocab = Vocab::count(corpus, config.min_count, config.max_vocab)?;
+    let vocab_seconds = t.elapsed().as_secs_f64();
+    let (emb, mut stats) = train_with_vocab(corpus, vocab, config, progress)?;
+    stats.vocab_seconds = vocab_seconds;
+    Ok((emb, stats))
+}
+
+/// Train on `corpus` with a given vocabulary. `progress` is called about
+/// every 10,000 words per thread and once at the end; returning `false`
+/// cancels training (an [`ErrorKind::Cancelled`] error).
+pub fn train_with_vocab(
+    corpus: &Corpus,
+    vocab: Vocab,
+    config: &TrainConfig,
+    progress: &(dyn Fn(&Progress) -> bool + Sync),
+) -> Result<(Embeddings, TrainStats)> {
+    config.check()?;
+    let kernels = match config.simd {
+        Some(level) => Kernels::new(level)?,
+        None => Kernels::from_env()?,
+    };
+    if vocab.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Empty,
+            format!(
+                "corpus {} has no word that occurs at least {} times",
+                corpus.name(),
+                config.min_count
+            ),
+        ));
+    }
+    let v = vocab.len();
+    let dim = config.dim;
+    let oom = || Error::invalid(format!("cannot allocate a {v} x {dim} matrix"));
+
+    // syn0: uniform(-0.5, 0.5) / dim, as word2vec.c.
+    let mut syn0 = SharedMatrix::zeros(v, dim).ok_or_else(oom)?;
+    let mut rng = SmallRng::seed_from_u64(config.seed);
+    let stride = syn0.stride();
+    for row in syn0.as_mut_slice().chunks_exact_mut(stride) {
+        for x in &mut row[..dim] {
+            *x = ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5) / dim as f32;
+        }
+    }
+    let (sampler, huffman, out_rows) = match config.loss {
+        LossKind::NegativeSampling => {
+            let s = AliasSampler::new(vocab.counts(), 0.75)
+                .ok_or_else(|| Error::new(ErrorKind::Empty, "every word count is zero"))?;
+            (Some(s), None, v)
+        }
+        LossKind::HierarchicalSoftmax => (None, Some(Huffman::new(vocab.counts())), v.max(2) - 1),
+    };
+    let syn1 = SharedMatrix::zeros(out_rows, dim).ok_or_else(oom)?;
+
+    let corpus_words = vocab.total();
+    let threads = config.threads;
+    let ranges = corpus.ranges(threads)?;
+    let shared = worker::Shared {
+        config,
+        kernels,
+        vocab: &vocab,
+        keep: vocab.keep_thresholds(config.sample),
+        sampler,
+        huffman,
+        syn0: &syn0,
+        syn1: &syn1,
+        lr0: config.learning_rate(),
+        total_words: corpus_words * config.epochs as u64,
+        words_done: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        slots: (0..threads).map(|_| worker::Slot::default()).collect(),
+        epoch_loss: Mutex::new(vec![(0.0, 0); config.epochs]),
+        start: Instant::now(),
+        progress,
+        inline_reporter: threads == 1,
+    };
+
+    let results: Vec<Result<()>> = if threads == 1 {
+        vec![worker::run(&shared, corpus, 0, ranges[0])]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .enumerate()
+                .map(|(t, &range)| {
+                    let shared = &shared;
+                    scope.spawn(move || worker::run(shared, corpus, t, range))
+                })
+                .collect();
+            // The calling thread reports progress until every worker is done.
+            while !handles.iter().all(|h| h.is_finished()) {
+                std::thread::sleep(Duration::from_millis(50));
+                if !shared.stop.load(Ordering::Relaxed) && !(shared.progress)(&shared.snapshot()) {
+                    shared.stop.store(true, Ordering::Relaxed);
+                }
+            }
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::invalid("a training thread panicked".to_string()))
+                    })
+                })
+                .collect()
+        })
+    };
+    for r in results {
+        r?;
+    }
+    if shared.stop.load(Ordering::Relaxed) {
+        return Err(Error::new(ErrorKind::Cancelled, "training cancelled"));
+    }
+    let train_seconds = shared.start.elapsed().as_secs_f64();
+    let mut last = shared.snapshot();
+    last.fraction = 1.0;
+    (shared.progress)(&last);
+
+    let epoch_loss: Vec<f64> = shared
+        .epoch_loss
+        .lock()
+        .map_err(|_| Error::invalid("loss accumulator poisoned"))?
+        .iter()
+        .map(|&(s, n)| if n > 0 { s / n as f64 } else { 0.0 })
+        .collect();
+    let words_trained = shared.words_done.load(Ordering::Relaxed);
+    drop(shared);
+    let stats = TrainStats {
+        vocab_size: v,
+        corpus_words,
+        words_trained,
+        vocab_seconds: 0.0,
+        train_seconds,
+        words_per_sec: words_trained as f64 / train_seconds.max(1e-9),
+        final_loss: epoch_loss.last().copied().unwrap_or(0.0),
+        epoch_loss,
+        simd_level: kernels.level().name().to_string(),
+        threads,
+    };
+    let emb = Embeddings::new(vocab, dim, syn0.dense_copy())?;
+    Ok((emb, stats))
+}

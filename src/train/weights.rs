@@ -1,0 +1,100 @@
+//! The weight matrices shared by Hogwild threads.
+//!
+//! Rows are padded to a multiple of 16 floats and the allocation is 64-byte
+//! aligned, so every row starts on a cache line and a row never shares a
+//! line with another (no false sharing between threads updating neighbours).
+//!
+//! Hogwild (Recht et al. 2011) lets threads update shared rows without locks:
+//! two threads touching the same row at once lose or mix an update, which
+//! stochastic gradient descent tolerates. word2vec.c, gensim and fastText
+//! all train this way. In Rust's memory model such concurrent plain accesses
+//! are a data race; this module confines them: rows are handed out only
+//! through the `unsafe` [`SharedMatrix::row`], whose callers are the training
+//! workers, and the matrix is read as a whole only after every worker joined.
+
+#![allow(unsafe_code, reason = "Hogwild: lock-free shared weight rows")]
+
+use std::alloc::{Layout, alloc_zeroed, dealloc};
+
+/// A `rows x dim` f32 matrix with 64-byte-aligned, padded rows.
+pub struct SharedMatrix {
+    ptr: *mut f32,
+    rows: usize,
+    dim: usize,
+    stride: usize,
+    layout: Layout,
+}
+
+// SAFETY: the matrix owns its allocation; concurrent row access is the
+// documented Hogwild contract of `row` (see the module docs).
+unsafe impl Send for SharedMatrix {}
+// SAFETY: as above; `&SharedMatrix` only hands out rows through `unsafe fn row`.
+unsafe impl Sync for SharedMatrix {}
+
+impl SharedMatrix {
+    /// A zeroed matrix. Returns `None` if the size overflows or allocation fails.
+    pub fn zeros(rows: usize, dim: usize) -> Option<SharedMatrix> {
+        let stride = dim.div_ceil(16) * 16;
+        let len = rows.checked_mul(stride)?.max(16);
+        let layout = Layout::from_size_align(len.checked_mul(4)?, 64).ok()?;
+        // SAFETY: `layout` has non-zero size (at least 64 bytes).
+        let ptr = unsafe { alloc_zeroed(layout) } as *mut f32;
+        if ptr.is_null() {
+            return None;
+        }
+        Some(SharedMatrix {
+            ptr,
+            rows,
+            dim,
+            stride,
+            layout,
+        })
+    }
+
+    /// Floats between row starts (`dim` rounded up to a multiple of 16).
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// Row `i` (its first `dim` floats), mutable.
+    ///
+    /// # Safety
+    /// `i < rows`. Other threads may hold the same row at the same time
+    /// (Hogwild, see the module docs); within one thread, the caller must not
+    /// hold two overlapping borrows of the same row.
+    #[inline(always)]
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "Hogwild rows are shared mutable by design"
+    )]
+    pub unsafe fn row(&self, i: usize) -> &mut [f32] {
+        debug_assert!(i < self.rows);
+        // SAFETY: `i < rows`, so `[i * stride, i * stride + dim)` is inside the
+        // allocation; aliasing is the caller's contract.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(i * self.stride), self.dim) }
+    }
+
+    /// Exclusive access to the whole padded buffer (no worker running).
+    pub fn as_mut_slice(&mut self) -> &mut [f32] {
+        // SAFETY: `&mut self` excludes every other access; the allocation holds
+        // `rows * stride` initialised (zeroed) floats.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr, self.rows * self.stride) }
+    }
+
+    /// Copy into a dense `rows x dim` vector (no worker running).
+    pub fn dense_copy(&mut self) -> Vec<f32> {
+        let (dim, stride) = (self.dim, self.stride);
+        let mut out = Vec::with_capacity(self.rows * dim);
+        for row in self.as_mut_slice().chunks_exact(stride) {
+            out.extend_from_slice(&row[..dim]);
+        }
+        out
+    }
+}
+
+impl Drop for SharedMatrix {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from `alloc_zeroed(self.layout)` and is freed once.
+        unsafe { dealloc(self.ptr as *mut u8, self.layout) }
+    }
+}

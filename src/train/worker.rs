@@ -1,0 +1,322 @@
+//! One training thread: reads its byte range of the corpus, epoch after
+//! epoch, and updates the shared weights. Nothing here allocates after
+//! [`run`] set up its buffers.
+
+#![allow(
+    unsafe_code,
+    reason = "Hogwild access to shared weight rows (see weights.rs)"
+)]
+
+use super::config::{LossKind, ModelKind, TrainConfig};
+use super::weights::SharedMatrix;
+use super::{Progress, REPORT_EVERY};
+use crate::corpus::{Corpus, MAX_SENTENCE_WORDS, Token, TokenReader};
+use crate::error::{Error, ErrorKind, Result};
+use crate::simd::{Kernels, log_sigmoid};
+use crate::vocab::{AliasSampler, Huffman, Vocab};
+use rand::{Rng, SeedableRng, rngs::SmallRng};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Per-thread figures, written only by their own thread, read by the reporter.
+#[derive(Default)]
+#[repr(align(64))]
+pub(crate) struct Slot {
+    /// Bits of the `f64` loss sum of the current epoch.
+    loss_sum: AtomicU64,
+    /// Predicted words behind `loss_sum`.
+    loss_n: AtomicU64,
+    /// Current epoch.
+    epoch: AtomicU64,
+}
+
+/// Everything the workers share.
+pub(crate) struct Shared<'a> {
+    pub config: &'a TrainConfig,
+    pub kernels: Kernels,
+    pub vocab: &'a Vocab,
+    pub keep: Vec<u32>,
+    pub sampler: Option<AliasSampler>,
+    pub huffman: Option<Huffman>,
+    pub syn0: &'a SharedMatrix,
+    pub syn1: &'a SharedMatrix,
+    pub lr0: f32,
+    pub total_words: u64,
+    pub words_done: AtomicU64,
+    pub stop: AtomicBool,
+    pub slots: Vec<Slot>,
+    pub epoch_loss: Mutex<Vec<(f64, u64)>>,
+    pub start: Instant,
+    pub progress: &'a (dyn Fn(&Progress) -> bool + Sync),
+    /// With one thread, the worker itself calls `progress`.
+    pub inline_reporter: bool,
+}
+
+impl Shared<'_> {
+    /// The learning rate after `done` words: linear decay to `lr0 * 1e-4`.
+    fn lr_at(&self, done: u64) -> f32 {
+        let frac = done as f64 / (self.total_words + 1) as f64;
+        (self.lr0 as f64 * (1.0 - frac).max(1e-4)) as f32
+    }
+
+    /// Aggregate the per-thread figures.
+    pub(crate) fn snapshot(&self) -> Progress {
+        let words = self.words_done.load(Ordering::Relaxed);
+        let elapsed = self.start.elapsed();
+        let (mut sum, mut n, mut epoch) = (0.0, 0u64, u64::MAX);
+        for s in &self.slots {
+            sum += f64::from_bits(s.loss_sum.load(Ordering::Relaxed));
+            n += s.loss_n.load(Ordering::Relaxed);
+            epoch = epoch.min(s.epoch.load(Ordering::Relaxed));
+        }
+        Progress {
+            fraction: (words as f64 / self.total_words.max(1) as f64).min(1.0),
+            words,
+            words_per_sec: words as f64 / elapsed.as_secs_f64().max(1e-9),
+            lr: self.lr_at(words),
+            loss: if n > 0 { sum / n as f64 } else { 0.0 },
+            epoch: epoch.min(self.config.epochs as u64 - 1) as usize,
+            elapsed,
+        }
+    }
+}
+
+/// A worker's own state and buffers.
+struct Worker<'s, 'a> {
+    sh: &'s Shared<'a>,
+    k: Kernels,
+    rng: SmallRng,
+    sentence: Vec<u32>,
+    h: Vec<f32>,
+    e: Vec<f32>,
+    lr: f32,
+    /// Words read since the last report.
+    pending_words: u64,
+    loss_sum: f64,
+    loss_n: u64,
+    slot: usize,
+}
+
+/// Run worker `t` over corpus bytes `range` for every epoch.
+pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64)) -> Result<()> {
+    let dim = sh.config.dim;
+    let mut reader = corpus.reader(range.0, range.1)?;
+    let mut w = Worker {
+        sh,
+        k: sh.kernels,
+        rng: SmallRng::seed_from_u64(
+            sh.config
+                .seed
+                .wrapping_add((t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        ),
+        sentence: Vec::with_capacity(MAX_SENTENCE_WORDS),
+        h: vec![0.0; dim],
+        e: vec![0.0; dim],
+        lr: sh.lr0,
+        pending_words: 0,
+        loss_sum: 0.0,
+        loss_n: 0,
+        slot: t,
+    };
+    for epoch in 0..sh.config.epochs {
+        sh.slots[t].epoch.store(epoch as u64, Ordering::Relaxed);
+        w.loss_sum = 0.0;
+        w.loss_n = 0;
+        if epoch > 0 {
+            reader.rewind()?;
+        }
+        while w.read_sentence(&mut reader)? {
+            if sh.stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            match sh.config.model {
+                ModelKind::SkipGram => w.skip_gram(),
+                ModelKind::Cbow => w.cbow(),
+            }
+            if w.pending_words >= REPORT_EVERY {
+                w.report();
+            }
+        }
+        w.report();
+        let mut losses = sh
+            .epoch_loss
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::InvalidArgument, "loss accumulator poisoned"))?;
+        losses[epoch].0 += w.loss_sum;
+        losses[epoch].1 += w.loss_n;
+    }
+    Ok(())
+}
+
+impl Worker<'_, '_> {
+    /// Fill `self.sentence` with the next sentence's kept word ids. Returns
+    /// false at the end of the range (with an empty sentence).
+    #[inline]
+    fn read_sentence(&mut self, reader: &mut TokenReader) -> Result<bool> {
+        self.sentence.clear();
+        let (vocab, keep) = (self.sh.vocab, &self.sh.keep);
+        loop {
+            match reader.next_token()? {
+                None => return Ok(!self.sentence.is_empty()),
+                Some(Token::EndOfSentence) => {
+                    if !self.sentence.is_empty() {
+                        return Ok(true);
+                    }
+                }
+                Some(Token::Word(word)) => {
+                    let Some(id) = vocab.get(word) else { continue };
+                    self.pending_words += 1;
+                    let k = keep[id as usize];
+                    if k != u32::MAX && self.rng.next_u32() >= k {
+                        continue;
+                    }
+                    self.sentence.push(id);
+                    if self.sentence.len() >= MAX_SENTENCE_WORDS {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Publish progress, refresh the learning rate, and (single thread) call
+    /// the progress callback.
+    fn report(&mut self) {
+        let sh = self.sh;
+        let done = sh
+            .words_done
+            .fetch_add(self.pending_words, Ordering::Relaxed)
+            + self.pending_words;
+        self.pending_words = 0;
+        self.lr = sh.lr_at(done);
+        self.publish_loss();
+        if sh.inline_reporter && !(sh.progress)(&sh.snapshot()) {
+            sh.stop.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn publish_loss(&self) {
+        let slot = &self.sh.slots[self.slot];
+        slot.loss_sum
+            .store(self.loss_sum.to_bits(), Ordering::Relaxed);
+        slot.loss_n.store(self.loss_n, Ordering::Relaxed);
+    }
+
+    /// The random window radius for one position: `1..=window`.
+    #[inline(always)]
+    fn radius(&mut self) -> usize {
+        let window = self.sh.config.window;
+        window - (self.rng.next_u32() as usize % window)
+    }
+
+    /// Update output rows for predicting `word` from hidden vector `h`,
+    /// accumulating the gradient for `h` in `e`. Returns the loss.
+    #[inline(always)]
+    fn predict(
+        k: &Kernels,
+        sh: &Shared<'_>,
+        rng: &mut SmallRng,
+        h: &[f32],
+        e: &mut [f32],
+        word: u32,
+        lr: f32,
+    ) -> f64 {
+        let mut loss = 0.0f32;
+        match sh.config.loss {
+            LossKind::NegativeSampling => {
+                let sampler = sh.sampler.as_ref().expect("NS has a sampler");
+                // SAFETY: `word < vocab.len() == syn1.rows()`; `h` and `e` are not
+                // rows of syn1, so no overlapping borrow in this thread.
+                let f = k.ns_step(h, unsafe { sh.syn1.row(word as usize) }, e, 1.0, lr);
+                loss -= log_sigmoid(f);
+                for _ in 0..sh.config.negative {
+                    let target = sampler.sample(rng.next_u64());
+                    if target == word {
+                        continue;
+                    }
+                    // SAFETY: the sampler returns indices below vocab.len().
+                    let f = k.ns_step(h, unsafe { sh.syn1.row(target as usize) }, e, 0.0, lr);
+                    loss -= log_sigmoid(-f);
+                }
+            }
+            LossKind::HierarchicalSoftmax => {
+                let tree = sh.huffman.as_ref().expect("HS has a tree");
+                let (codes, points) = tree.path(word as usize);
+                for (&code, &point) in codes.iter().zip(points) {
+                    let label = 1.0 - code as f32;
+                    // SAFETY: inner-node indices are below vocab.len() - 1 == syn1.rows().
+                    let f = k.ns_step(h, unsafe { sh.syn1.row(point as usize) }, e, label, lr);
+                    loss -= if code == 0 {
+                        log_sigmoid(f)
+                    } else {
+                        log_sigmoid(-f)
+                    };
+                }
+            }
+        }
+        loss as f64
+    }
+
+    /// Skip-gram over `self.sentence`: each context word predicts the centre.
+    fn skip_gram(&mut self) {
+        let (sh, k, lr) = (self.sh, self.k, self.lr);
+        let n = self.sentence.len();
+        for i in 0..n {
+            let word = self.sentence[i];
+            let r = self.radius();
+            let (lo, hi) = (i.saturating_sub(r), (i + r).min(n - 1));
+            for c in lo..=hi {
+                if c == i {
+                    continue;
+                }
+                let ctx = self.sentence[c] as usize;
+                // SAFETY: `ctx < vocab.len() == syn0.rows()`; the only other
+                // borrows in this thread are rows of syn1 and `self.e`.
+                let h = unsafe { sh.syn0.row(ctx) };
+                self.e.fill(0.0);
+                self.loss_sum += Self::predict(&k, sh, &mut self.rng, h, &mut self.e, word, lr);
+                self.loss_n += 1;
+                k.add(&self.e, h);
+            }
+        }
+    }
+
+    /// CBOW over `self.sentence`: the mean (or sum) of the context predicts the centre.
+    fn cbow(&mut self) {
+        let (sh, k, lr) = (self.sh, self.k, self.lr);
+        let n = self.sentence.len();
+        for i in 0..n {
+            let word = self.sentence[i];
+            let r = self.radius();
+            let (lo, hi) = (i.saturating_sub(r), (i + r).min(n - 1));
+            self.h.fill(0.0);
+            let mut count = 0usize;
+            for c in lo..=hi {
+                if c != i {
+                    // SAFETY: a syn0 row, read while no other borrow of it exists here.
+                    k.add(
+                        unsafe { sh.syn0.row(self.sentence[c] as usize) },
+                        &mut self.h,
+                    );
+                    count += 1;
+                }
+            }
+            if count == 0 {
+                continue;
+            }
+            if sh.config.cbow_mean {
+                k.scale(1.0 / count as f32, &mut self.h);
+            }
+            self.e.fill(0.0);
+            self.loss_sum += Self::predict(&k, sh, &mut self.rng, &self.h, &mut self.e, word, lr);
+            self.loss_n += 1;
+            for c in lo..=hi {
+                if c != i {
+                    // SAFETY: as above.
+                    k.add(&self.e, unsafe { sh.syn0.row(self.sentence[c] as usize) });
+                }
+            }
+        }
+    }
+}
