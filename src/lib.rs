@@ -16,6 +16,7 @@
 
 pub mod bench;
 pub mod corpus;
+pub mod demo;
 pub mod error;
 pub mod eval;
 pub mod io;

@@ -1,4 +1,6 @@
 //! The integration test binary (one binary links faster than many).
 
 mod cli;
+mod data;
 mod kernels;
+mod train;

@@ -2,6 +2,7 @@
 //! and is a thin layer over the library.
 
 mod bench;
+mod demo;
 mod eval;
 mod progress;
 mod train;
@@ -19,6 +20,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train on a built-in teaching corpus and show neighbours and analogies.
+    Demo,
     /// Benchmarks (`w2v bench kernels`).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -32,6 +35,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo => demo::run(),
         Command::Bench(cmd) => bench::run(cmd),
         Command::Train(args) => train::run(args),
         Command::Eval(cmd) => eval::run(cmd),

@@ -1,0 +1,115 @@
+//! `w2v demo`: train on a small built-in teaching corpus and show what the
+//! vectors learnt, honestly.
+//!
+//! The corpus (`corpus.txt`, written for this project) is a few hundred
+//! plain sentences about royalty, family, animals and places. It is far too
+//! small for general-purpose vectors, but large enough, over many epochs, to
+//! learn the contrasts it was written around (male/female, young/adult
+//! animal, city/country). The demo reports each analogy as landed (the
+//! expected word is the top answer) or not, with the expected word's rank.
+
+use crate::corpus::Corpus;
+use crate::error::Result;
+use crate::model::{Embeddings, Neighbor};
+use crate::simd::Kernels;
+use crate::train::{LossKind, ModelKind, Progress, TrainConfig, TrainStats};
+
+/// The built-in teaching corpus: one sentence per line.
+pub const CORPUS: &str = include_str!("corpus.txt");
+
+/// Words whose nearest neighbours the demo prints.
+pub const NEIGHBOUR_QUERIES: [&str; 5] = ["king", "daughter", "dog", "paris", "village"];
+
+/// Analogies `a : b :: c : expected`, asked as `b - a + c`.
+pub const ANALOGIES: [[&str; 4]; 8] = [
+    ["man", "king", "woman", "queen"],
+    ["boy", "son", "girl", "daughter"],
+    ["boy", "prince", "girl", "princess"],
+    ["man", "father", "woman", "mother"],
+    ["boy", "brother", "girl", "sister"],
+    ["france", "paris", "italy", "rome"],
+    ["germany", "berlin", "spain", "madrid"],
+    ["dog", "puppy", "cat", "kitten"],
+];
+
+/// One analogy's outcome.
+#[derive(Debug, Clone)]
+pub struct AnalogyOutcome {
+    /// The question `[a, b, c, expected]`.
+    pub question: [&'static str; 4],
+    /// The top answers.
+    pub answers: Vec<Neighbor>,
+    /// 1-based rank of the expected word among the top answers, if there.
+    pub rank: Option<usize>,
+}
+
+impl AnalogyOutcome {
+    /// Whether the expected word is the top answer.
+    pub fn landed(&self) -> bool {
+        self.rank == Some(1)
+    }
+}
+
+/// What the demo computed.
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    /// Training figures.
+    pub stats: TrainStats,
+    /// Per query word, its nearest neighbours.
+    pub neighbours: Vec<(&'static str, Vec<Neighbor>)>,
+    /// Per analogy, the outcome.
+    pub analogies: Vec<AnalogyOutcome>,
+}
+
+/// The demo's training parameters: skip-gram with negative sampling, small
+/// vectors, many epochs, one thread and a fixed seed (the same output every run).
+pub fn config() -> TrainConfig {
+    TrainConfig {
+        model: ModelKind::SkipGram,
+        loss: LossKind::NegativeSampling,
+        dim: 40,
+        window: 4,
+        negative: 8,
+        sample: 0.0,
+        min_count: 2,
+        epochs: 40,
+        lr: Some(0.025),
+        threads: 1,
+        seed: 1,
+        ..TrainConfig::default()
+    }
+}
+
+/// Train on [`CORPUS`] and answer the demo's questions.
+pub fn run(progress: &(dyn Fn(&Progress) -> bool + Sync)) -> Result<(Embeddings, DemoReport)> {
+    let corpus = Corpus::bytes(CORPUS.as_bytes().to_vec());
+    let (emb, stats) = crate::train::train(&corpus, &config(), progress)?;
+    let k = Kernels::from_env()?;
+    let unit = emb.normalized(&k);
+    let mut neighbours = Vec::new();
+    for w in NEIGHBOUR_QUERIES {
+        if let Ok(n) = unit.most_similar(&k, &[w], &[], 5) {
+            neighbours.push((w, n));
+        }
+    }
+    let mut analogies = Vec::new();
+    for q in ANALOGIES {
+        let Ok(answers) = unit.most_similar(&k, &[q[1], q[2]], &[q[0]], 5) else {
+            continue;
+        };
+        let rank = answers.iter().position(|n| n.word == q[3]).map(|r| r + 1);
+        analogies.push(AnalogyOutcome {
+            question: q,
+            answers,
+            rank,
+        });
+    }
+    Ok((
+        emb,
+        DemoReport {
+            stats,
+            neighbours,
+            analogies,
+        },
+    ))
+}
