@@ -45,6 +45,30 @@ use crate::error::{Error, ErrorKind, Result};
 use std::fmt;
 use std::str::FromStr;
 
+/// Hint the CPU to fetch `bytes` bytes from `ptr` into cache (every 64-byte
+/// line). A no-op off x86_64. Never faults, whatever `ptr` is.
+#[inline(always)]
+pub fn prefetch(ptr: *const f32, bytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let p = ptr as *const i8;
+        let mut off = 0;
+        while off < bytes {
+            // SAFETY: prefetch is a hint: it never faults and reads nothing
+            // architecturally; SSE is part of the x86_64 baseline.
+            #[allow(unsafe_code, reason = "a cache hint")]
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    p.wrapping_add(off),
+                )
+            };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (ptr, bytes);
+}
+
 /// The environment variable that forces a SIMD level.
 pub const SIMD_ENV: &str = "W2V_SIMD";
 

@@ -74,6 +74,13 @@ impl SharedMatrix {
         unsafe { std::slice::from_raw_parts_mut(self.ptr.add(i * self.stride), self.dim) }
     }
 
+    /// Ask the CPU to start loading row `i` into cache (a hint; `i` is not
+    /// dereferenced, so any value is harmless).
+    #[inline(always)]
+    pub fn prefetch(&self, i: usize) {
+        crate::simd::prefetch(self.ptr.wrapping_add(i * self.stride), self.dim * 4);
+    }
+
     /// Exclusive access to the whole padded buffer (no worker running).
     pub fn as_mut_slice(&mut self) -> &mut [f32] {
         // SAFETY: `&mut self` excludes every other access; the allocation holds

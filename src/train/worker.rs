@@ -90,6 +90,8 @@ struct Worker<'s, 'a> {
     sentence: Vec<u32>,
     h: Vec<f32>,
     e: Vec<f32>,
+    /// Negatives drawn one prediction ahead, their rows already prefetched.
+    negatives: Vec<u32>,
     lr: f32,
     /// Words read since the last report.
     pending_words: u64,
@@ -113,12 +115,14 @@ pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64))
         sentence: Vec::with_capacity(MAX_SENTENCE_WORDS),
         h: vec![0.0; dim],
         e: vec![0.0; dim],
+        negatives: vec![0; sh.config.negative],
         lr: sh.lr0,
         pending_words: 0,
         loss_sum: 0.0,
         loss_n: 0,
         slot: t,
     };
+    Worker::draw_negatives(sh, &mut w.rng, &mut w.negatives);
     for epoch in 0..sh.config.epochs {
         sh.slots[t].epoch.store(epoch as u64, Ordering::Relaxed);
         w.loss_sum = 0.0;
@@ -210,13 +214,42 @@ impl Worker<'_, '_> {
         window - (self.rng.next_u32() as usize % window)
     }
 
+    /// Draw the next prediction's negatives and prefetch their rows, so that
+    /// their cache misses overlap this prediction's work instead of stalling
+    /// the next one.
+    #[inline(always)]
+    fn draw_negatives(sh: &Shared<'_>, rng: &mut SmallRng, negatives: &mut [u32]) {
+        if let Some(sampler) = &sh.sampler {
+            for n in negatives.iter_mut() {
+                *n = sampler.sample(rng.next_u64());
+                sh.syn1.prefetch(*n as usize);
+            }
+        }
+    }
+
+    /// Prefetch the output rows that predicting `word` will touch (its own
+    /// row for negative sampling, its Huffman path for hierarchical softmax).
+    #[inline(always)]
+    fn prefetch_targets(sh: &Shared<'_>, word: u32) {
+        match &sh.huffman {
+            None => sh.syn1.prefetch(word as usize),
+            Some(tree) => {
+                for &p in tree.path(word as usize).1 {
+                    sh.syn1.prefetch(p as usize);
+                }
+            }
+        }
+    }
+
     /// Update output rows for predicting `word` from hidden vector `h`,
     /// accumulating the gradient for `h` in `e`. Returns the loss.
+    #[allow(clippy::too_many_arguments, reason = "disjoint borrows of the worker")]
     #[inline(always)]
     fn predict(
         k: &Kernels,
         sh: &Shared<'_>,
         rng: &mut SmallRng,
+        negatives: &mut [u32],
         h: &[f32],
         e: &mut [f32],
         word: u32,
@@ -225,13 +258,11 @@ impl Worker<'_, '_> {
         let mut loss = 0.0f32;
         match sh.config.loss {
             LossKind::NegativeSampling => {
-                let sampler = sh.sampler.as_ref().expect("NS has a sampler");
                 // SAFETY: `word < vocab.len() == syn1.rows()`; `h` and `e` are not
                 // rows of syn1, so no overlapping borrow in this thread.
                 let f = k.ns_step(h, unsafe { sh.syn1.row(word as usize) }, e, 1.0, lr);
                 loss -= log_sigmoid(f);
-                for _ in 0..sh.config.negative {
-                    let target = sampler.sample(rng.next_u64());
+                for &target in negatives.iter() {
                     if target == word {
                         continue;
                     }
@@ -239,6 +270,7 @@ impl Worker<'_, '_> {
                     let f = k.ns_step(h, unsafe { sh.syn1.row(target as usize) }, e, 0.0, lr);
                     loss -= log_sigmoid(-f);
                 }
+                Self::draw_negatives(sh, rng, negatives);
             }
             LossKind::HierarchicalSoftmax => {
                 let tree = sh.huffman.as_ref().expect("HS has a tree");
@@ -264,6 +296,9 @@ impl Worker<'_, '_> {
         let n = self.sentence.len();
         for i in 0..n {
             let word = self.sentence[i];
+            if i + 1 < n {
+                Self::prefetch_targets(sh, self.sentence[i + 1]);
+            }
             let r = self.radius();
             let (lo, hi) = (i.saturating_sub(r), (i + r).min(n - 1));
             for c in lo..=hi {
@@ -275,7 +310,16 @@ impl Worker<'_, '_> {
                 // borrows in this thread are rows of syn1 and `self.e`.
                 let h = unsafe { sh.syn0.row(ctx) };
                 self.e.fill(0.0);
-                self.loss_sum += Self::predict(&k, sh, &mut self.rng, h, &mut self.e, word, lr);
+                self.loss_sum += Self::predict(
+                    &k,
+                    sh,
+                    &mut self.rng,
+                    &mut self.negatives,
+                    h,
+                    &mut self.e,
+                    word,
+                    lr,
+                );
                 self.loss_n += 1;
                 k.add(&self.e, h);
             }
@@ -288,6 +332,9 @@ impl Worker<'_, '_> {
         let n = self.sentence.len();
         for i in 0..n {
             let word = self.sentence[i];
+            if i + 1 < n {
+                Self::prefetch_targets(sh, self.sentence[i + 1]);
+            }
             let r = self.radius();
             let (lo, hi) = (i.saturating_sub(r), (i + r).min(n - 1));
             self.h.fill(0.0);
@@ -309,7 +356,16 @@ impl Worker<'_, '_> {
                 k.scale(1.0 / count as f32, &mut self.h);
             }
             self.e.fill(0.0);
-            self.loss_sum += Self::predict(&k, sh, &mut self.rng, &self.h, &mut self.e, word, lr);
+            self.loss_sum += Self::predict(
+                &k,
+                sh,
+                &mut self.rng,
+                &mut self.negatives,
+                &self.h,
+                &mut self.e,
+                word,
+                lr,
+            );
             self.loss_n += 1;
             for c in lo..=hi {
                 if c != i {
