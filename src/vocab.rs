@@ -81,6 +81,16 @@ impl Vocab {
     /// on a word that is not valid UTF-8 (with its byte offset).
     pub fn count(corpus: &Corpus, min_count: u64, max_vocab: Option<usize>) -> Result<Vocab> {
         let prune_at = max_vocab.map_or(DEFAULT_PRUNE_AT, |m| (2 * m).max(1_000_000));
+        Vocab::count_pruning_at(corpus, min_count, max_vocab, prune_at)
+    }
+
+    /// [`Vocab::count`] with an explicit pruning threshold (distinct words held).
+    fn count_pruning_at(
+        corpus: &Corpus,
+        min_count: u64,
+        max_vocab: Option<usize>,
+        prune_at: usize,
+    ) -> Result<Vocab> {
         let mut table: FxHashMap<Box<[u8]>, u64> = FxHashMap::default();
         let mut prune_below = 1u64;
         let len = corpus.len()?;
@@ -100,8 +110,12 @@ impl Vocab {
             }
             table.insert(w.into(), 1);
             if table.len() > prune_at {
-                table.retain(|_, c| *c > prune_below);
-                prune_below += 1;
+                // Drop the rarest words until at most half the limit remain.
+                // The threshold only grows, as word2vec.c's `min_reduce` does.
+                while table.len() > prune_at / 2 {
+                    table.retain(|_, c| *c > prune_below);
+                    prune_below += 1;
+                }
             }
         }
         let vocab = Vocab::from_counts(
@@ -437,6 +451,50 @@ mod tests {
         // Kraft equality for a full binary tree.
         let kraft: f64 = codes.iter().map(|c| 0.5f64.powi(c.len() as i32)).sum();
         assert!((kraft - 1.0).abs() < 1e-12);
+    }
+
+    /// Zipf-like text: word `wN` appears about `1000 / (N + 1)` times.
+    fn zipf_corpus(distinct: usize) -> Corpus {
+        let mut text = String::new();
+        for n in 0..distinct {
+            for _ in 0..(1000 / (n + 1)).max(1) {
+                text.push_str(&format!("w{n} "));
+            }
+        }
+        Corpus::bytes(text.into_bytes())
+    }
+
+    #[test]
+    fn pruning_bounds_memory_and_keeps_the_frequent_words() {
+        let corpus = zipf_corpus(5000);
+        let full = Vocab::count(&corpus, 1, None).unwrap();
+        assert_eq!(full.len(), 5000);
+        // Prune whenever more than 2000 distinct words are held.
+        let pruned = Vocab::count_pruning_at(&corpus, 1, Some(100), 2000).unwrap();
+        assert_eq!(pruned.len(), 100);
+        assert_eq!(pruned.word(0), "w0");
+        assert_eq!(pruned.count_of(0), 1000);
+        // The 100 most frequent words survive pruning with exact counts.
+        for i in 0..100 {
+            assert_eq!(pruned.word(i), full.word(i));
+            assert_eq!(pruned.count_of(i), full.count_of(i));
+        }
+    }
+
+    #[test]
+    fn vocabulary_file_round_trip() {
+        let v = Vocab::count(&zipf_corpus(50), 3, None).unwrap();
+        let path = std::env::temp_dir().join(format!("w2v-vocab-{}.txt", std::process::id()));
+        v.save(&path).unwrap();
+        let r = Vocab::read(&path, 3, None).unwrap();
+        assert_eq!(r.words(), v.words());
+        assert_eq!(r.counts(), v.counts());
+        let top10 = Vocab::read(&path, 1, Some(10)).unwrap();
+        assert_eq!(top10.len(), 10);
+        std::fs::write(&path, "word notanumber\n").unwrap();
+        let err = Vocab::read(&path, 1, None).unwrap_err();
+        assert!(err.to_string().contains("line 1"), "{err}");
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]
