@@ -207,11 +207,18 @@ impl Worker<'_, '_> {
         slot.loss_n.store(self.loss_n, Ordering::Relaxed);
     }
 
-    /// The random window radius for one position: `1..=window`.
+    /// Set up sentence position `i`: prefetch the next position's output
+    /// rows, draw the window radius (`1..=window`, word2vec.c's shrinking
+    /// window) and return the centre word and the context span `lo..=hi`.
     #[inline(always)]
-    fn radius(&mut self) -> usize {
+    fn position(&mut self, i: usize) -> (u32, usize, usize) {
+        let n = self.sentence.len();
+        if i + 1 < n {
+            Self::prefetch_targets(self.sh, self.sentence[i + 1]);
+        }
         let window = self.sh.config.window;
-        window - (self.rng.next_u32() as usize % window)
+        let r = window - (self.rng.next_u32() as usize % window);
+        (self.sentence[i], i.saturating_sub(r), (i + r).min(n - 1))
     }
 
     /// Draw the next prediction's negatives and prefetch their rows, so that
@@ -295,12 +302,7 @@ impl Worker<'_, '_> {
         let (sh, k, lr) = (self.sh, self.k, self.lr);
         let n = self.sentence.len();
         for i in 0..n {
-            let word = self.sentence[i];
-            if i + 1 < n {
-                Self::prefetch_targets(sh, self.sentence[i + 1]);
-            }
-            let r = self.radius();
-            let (lo, hi) = (i.saturating_sub(r), (i + r).min(n - 1));
+            let (word, lo, hi) = self.position(i);
             for c in lo..=hi {
                 if c == i {
                     continue;
@@ -331,12 +333,7 @@ impl Worker<'_, '_> {
         let (sh, k, lr) = (self.sh, self.k, self.lr);
         let n = self.sentence.len();
         for i in 0..n {
-            let word = self.sentence[i];
-            if i + 1 < n {
-                Self::prefetch_targets(sh, self.sentence[i + 1]);
-            }
-            let r = self.radius();
-            let (lo, hi) = (i.saturating_sub(r), (i + r).min(n - 1));
+            let (word, lo, hi) = self.position(i);
             self.h.fill(0.0);
             let mut count = 0usize;
             for c in lo..=hi {
