@@ -88,6 +88,72 @@ unsafe fn dot_tail<V: Lanes>(a: &[f32], b: &[f32], masked_tail: bool) -> f32 {
     }
 }
 
+/// `out[r] = sum_i q[i] * rows[r * n + i]` for every `r < out.len()`, where
+/// `n = q.len()`: one query against a block of contiguous rows. Four rows at a
+/// time share each load of `q` and keep four independent accumulators.
+///
+/// # Safety
+/// `rows.len() >= out.len() * q.len()`; the CPU supports `V`'s instruction set.
+#[inline(always)]
+pub(crate) unsafe fn dot_rows<V: Lanes>(q: &[f32], rows: &[f32], out: &mut [f32]) {
+    let n = q.len();
+    let m = out.len();
+    debug_assert!(rows.len() >= m * n);
+    let (pq, pr) = (q.as_ptr(), rows.as_ptr());
+    let mut r = 0;
+    // SAFETY: row `r + j` is `[(r + j) n, (r + j + 1) n)`, inside `rows` for
+    // `r + j < m`; loads read `[i, i + N)` with `i + N <= n` or a partial
+    // block `[i, n)`; the caller vouches for the CPU.
+    unsafe {
+        while r + 4 <= m {
+            let (p0, p1, p2, p3) = (
+                pr.add(r * n),
+                pr.add((r + 1) * n),
+                pr.add((r + 2) * n),
+                pr.add((r + 3) * n),
+            );
+            let (mut s0, mut s1, mut s2, mut s3) = (V::zero(), V::zero(), V::zero(), V::zero());
+            let mut i = 0;
+            while i + V::N <= n {
+                let x = V::load(pq.add(i));
+                s0 = V::mul_add(x, V::load(p0.add(i)), s0);
+                s1 = V::mul_add(x, V::load(p1.add(i)), s1);
+                s2 = V::mul_add(x, V::load(p2.add(i)), s2);
+                s3 = V::mul_add(x, V::load(p3.add(i)), s3);
+                i += V::N;
+            }
+            let mut t = [0.0f32; 4];
+            if V::MASKED_LOAD && i < n {
+                let x = V::load_partial(pq.add(i), n - i);
+                s0 = V::mul_add(x, V::load_partial(p0.add(i), n - i), s0);
+                s1 = V::mul_add(x, V::load_partial(p1.add(i), n - i), s1);
+                s2 = V::mul_add(x, V::load_partial(p2.add(i), n - i), s2);
+                s3 = V::mul_add(x, V::load_partial(p3.add(i), n - i), s3);
+            } else {
+                while i < n {
+                    let x = *pq.add(i);
+                    t[0] += x * *p0.add(i);
+                    t[1] += x * *p1.add(i);
+                    t[2] += x * *p2.add(i);
+                    t[3] += x * *p3.add(i);
+                    i += 1;
+                }
+            }
+            let o = out.as_mut_ptr().add(r);
+            *o = s0.reduce_sum() + t[0];
+            *o.add(1) = s1.reduce_sum() + t[1];
+            *o.add(2) = s2.reduce_sum() + t[2];
+            *o.add(3) = s3.reduce_sum() + t[3];
+            r += 4;
+        }
+        while r < m {
+            *out.as_mut_ptr().add(r) =
+                dot_tail::<V>(q, rows.get_unchecked(r * n..), V::MASKED_LOAD);
+            r += 1;
+        }
+    }
+}
+
 /// `y[i] += a * x[i]` for `i < y.len()`.
 ///
 /// # Safety

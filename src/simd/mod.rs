@@ -6,6 +6,7 @@
 //! | kernel | operation | flops |
 //! |---|---|---|
 //! | [`Kernels::dot`] | `sum a[i] b[i]` | `2n` |
+//! | [`Kernels::dot_rows`] | one `dot` per row of a block (queries) | `2nm` |
 //! | [`Kernels::axpy`] | `y += a x` | `2n` |
 //! | [`Kernels::scale`] | `x *= a` | `n` |
 //! | [`Kernels::add`] | `y += x` (summing CBOW contexts) | `n` |
@@ -169,6 +170,7 @@ impl FromStr for Level {
 // directly. Their contract: equal lengths (checked by the `Kernels` methods)
 // and a CPU with the level's features (guaranteed by `Kernels::new`).
 type DotFn = unsafe fn(&[f32], &[f32]) -> f32;
+type DotRowsFn = unsafe fn(&[f32], &[f32], &mut [f32]);
 type AxpyFn = unsafe fn(f32, &[f32], &mut [f32]);
 type ScaleFn = unsafe fn(f32, &mut [f32]);
 type AddFn = unsafe fn(&[f32], &mut [f32]);
@@ -185,6 +187,7 @@ type NsStepFn = unsafe fn(&[f32], &mut [f32], &mut [f32], f32, f32) -> f32;
 pub struct Kernels {
     level: Level,
     dot: DotFn,
+    dot_rows: DotRowsFn,
     axpy: AxpyFn,
     scale: ScaleFn,
     add: AddFn,
@@ -205,6 +208,7 @@ macro_rules! table {
         Kernels {
             level: $level,
             dot: m::dot,
+            dot_rows: m::dot_rows,
             axpy: m::axpy,
             scale: m::scale,
             add: m::add,
@@ -278,6 +282,20 @@ impl Kernels {
         assert_eq!(a.len(), b.len(), "dot: length mismatch");
         // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
         unsafe { (self.dot)(a, b) }
+    }
+
+    /// `out[r] = dot(q, rows[r * n..(r + 1) * n])` with `n = q.len()`: one
+    /// query against `out.len()` contiguous rows (the top-k scan's kernel).
+    /// Panics unless `rows.len() == out.len() * q.len()`.
+    #[inline]
+    pub fn dot_rows(&self, q: &[f32], rows: &[f32], out: &mut [f32]) {
+        assert_eq!(
+            rows.len(),
+            out.len() * q.len(),
+            "dot_rows: rows must hold out.len() rows of q.len() floats"
+        );
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.dot_rows)(q, rows, out) }
     }
 
     /// `y[i] += a * x[i]`. Panics if the lengths differ.

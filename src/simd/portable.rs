@@ -69,6 +69,11 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     unsafe { generic::dot::<f32x8>(a, b) }
 }
 
+pub(crate) fn dot_rows(q: &[f32], rows: &[f32], out: &mut [f32]) {
+    // SAFETY: `Kernels` checked `rows.len() == out.len() * q.len()`; no CPU check needed.
+    unsafe { generic::dot_rows::<f32x8>(q, rows, out) }
+}
+
 pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     // SAFETY: `Kernels` checked the lengths; no CPU check needed.
     unsafe { generic::axpy::<f32x8>(a, x, y) }

@@ -27,6 +27,17 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     s
 }
 
+/// One [`dot`] per row of `rows` (rows of `q.len()` floats).
+pub(crate) fn dot_rows(q: &[f32], rows: &[f32], out: &mut [f32]) {
+    if q.is_empty() {
+        out.fill(0.0);
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(rows.chunks_exact(q.len())) {
+        *o = dot(q, row);
+    }
+}
+
 /// `y[i] += a * x[i]`.
 pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {

@@ -57,6 +57,25 @@ fn check_all(k: &Kernels, a: &[f32], b: &[f32], c: &[f32], alpha: f32, label: f3
         "dot {lvl} n={n}: {d} vs {d_ref}"
     );
 
+    // dot_rows over 0..=6 rows (the 4-row body, then single rows), each row
+    // checked against the scalar dot of the same pair.
+    let pool = [b, c, a, b, c, a];
+    for m in 0..=pool.len() {
+        let rows: Vec<f32> = pool[..m].iter().flat_map(|r| r.iter().copied()).collect();
+        let mut out = vec![f32::NAN; m];
+        k.dot_rows(a, &rows, &mut out);
+        for (r, row) in pool[..m].iter().enumerate() {
+            let want = s.dot(a, row);
+            let mag: f32 = a.iter().zip(*row).map(|(x, y)| (x * y).abs()).sum();
+            let tol = 1e-6 + 4.0 * f32::EPSILON * (n as f32 + 4.0) * mag;
+            assert!(
+                (out[r] - want).abs() <= tol,
+                "dot_rows {lvl} n={n} m={m} row {r}: {} vs {want}",
+                out[r]
+            );
+        }
+    }
+
     let elem_tol = |x: f32, y: f32| 1e-7 + 4.0 * f32::EPSILON * (x.abs() + y.abs());
 
     let (mut y_ref, mut y) = (b.to_vec(), b.to_vec());
@@ -169,6 +188,10 @@ fn kernels_compute_the_right_thing() {
         let a: Vec<f32> = (1..=19).map(|i| i as f32).collect();
         let b = vec![2.0f32; 19];
         assert_eq!(k.dot(&a, &b), 380.0, "{}", k.level());
+        let rows: Vec<f32> = (0..5).flat_map(|r| vec![r as f32; 19]).collect();
+        let mut out = [0.0f32; 5];
+        k.dot_rows(&a, &rows, &mut out);
+        assert_eq!(out, [0.0, 190.0, 380.0, 570.0, 760.0], "{}", k.level());
         let mut y = vec![1.0f32; 19];
         k.axpy(2.0, &a, &mut y);
         assert_eq!(y[18], 39.0);
