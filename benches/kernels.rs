@@ -50,5 +50,39 @@ fn kernels(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, kernels);
+/// The query scan's kernels: one query against a 256-row block in cache, f32
+/// rows (`dot_rows`) and half-precision rows (`dot_rows_f16`, rows padded to
+/// a multiple of 16 as the query engine stores them). Throughput is rows.
+fn scan(c: &mut Criterion) {
+    const ROWS: usize = 256;
+    for level in Level::available() {
+        let k = Kernels::new(level).expect("available level");
+        for &n in &[100usize, 300] {
+            let stride = n.next_multiple_of(16);
+            let q = data(n, 1);
+            let mut q16 = q.clone();
+            q16.resize(stride, 0.0);
+            let rows = data(ROWS * n, 2);
+            let rows16: Vec<u16> = data(ROWS * stride, 3)
+                .iter()
+                .map(|&x| half::f16::from_f32(x).to_bits())
+                .collect();
+            let mut out = vec![0.0f32; ROWS];
+            let mut g = c.benchmark_group("dot_rows");
+            g.throughput(Throughput::Elements(ROWS as u64));
+            g.bench_with_input(BenchmarkId::new(level.name(), n), &n, |bench, _| {
+                bench.iter(|| k.dot_rows(black_box(&q), black_box(&rows), &mut out))
+            });
+            g.finish();
+            let mut g = c.benchmark_group("dot_rows_f16");
+            g.throughput(Throughput::Elements(ROWS as u64));
+            g.bench_with_input(BenchmarkId::new(level.name(), n), &n, |bench, _| {
+                bench.iter(|| k.dot_rows_f16(black_box(&q16), black_box(&rows16), &mut out))
+            });
+            g.finish();
+        }
+    }
+}
+
+criterion_group!(benches, kernels, scan);
 criterion_main!(benches);

@@ -155,3 +155,108 @@ pub fn bench_kernels(levels: &[Level], dims: &[usize], opts: BenchOptions) -> Ve
     }
     out
 }
+
+/// Query latency of a model, as `w2v bench query` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryTiming {
+    /// Words in the model.
+    pub words: usize,
+    /// Dimension.
+    pub dim: usize,
+    /// Neighbours per query.
+    pub k: usize,
+    /// Queries timed (each once, after one untimed pass over all of them).
+    pub queries: usize,
+    /// Median microseconds of one `most_similar(word)`-equivalent query
+    /// (look the word up, take its unit vector, scan, exclude the word).
+    pub single_median_us: f64,
+    /// Mean of the fastest half of the single queries, in microseconds.
+    pub single_p50_mean_us: f64,
+    /// Queries per batch.
+    pub batch: usize,
+    /// Median over batches of (batch time / batch size), in microseconds.
+    pub batch_per_query_median_us: f64,
+    /// SIMD level of the scan.
+    pub simd: &'static str,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Time nearest-neighbour queries for `words` (unknown ones are skipped):
+/// one at a time, then in batches of `batch`. The single queries go through
+/// [`crate::Embeddings::nearest_into`] with one [`crate::Scratch`], so the
+/// timing includes no allocation.
+pub fn bench_queries(
+    emb: &crate::Embeddings,
+    words: &[&str],
+    k: usize,
+    batch: usize,
+) -> crate::Result<QueryTiming> {
+    let dim = emb.dim();
+    let ids: Vec<usize> = words.iter().filter_map(|w| emb.index(w)).collect();
+    if ids.is_empty() || batch == 0 {
+        return Err(crate::Error::invalid(
+            "no query word is in the vocabulary (or the batch size is 0)",
+        ));
+    }
+    let norms = emb.norms();
+    let unit = |i: usize, out: &mut [f32]| {
+        out.copy_from_slice(emb.row(i));
+        if norms[i] > 0.0 {
+            emb.kernels().scale(1.0 / norms[i], out);
+        }
+    };
+    let mut scratch = crate::Scratch::new();
+    let mut q = vec![0.0f32; dim];
+    let mut single = Vec::with_capacity(ids.len());
+    for pass in 0..2 {
+        for &i in &ids {
+            let t = Instant::now();
+            unit(i, &mut q);
+            let r = emb.nearest_into(&q, k, None, &[i], &mut scratch)?;
+            black_box(r);
+            if pass == 1 {
+                single.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+    }
+    let mut qs = vec![0.0f32; batch * dim];
+    let mut per_query = Vec::new();
+    for pass in 0..2 {
+        for chunk in ids.chunks(batch) {
+            let t = Instant::now();
+            let excl: Vec<[usize; 1]> = chunk.iter().map(|&i| [i]).collect();
+            let excl: Vec<&[usize]> = excl.iter().map(|e| &e[..]).collect();
+            for (&i, out) in chunk.iter().zip(qs.chunks_exact_mut(dim)) {
+                unit(i, out);
+            }
+            let r =
+                emb.nearest_batch_into(&qs[..chunk.len() * dim], k, None, &excl, &mut scratch)?;
+            black_box(r);
+            if pass == 1 {
+                per_query.push(t.elapsed().as_secs_f64() * 1e6 / chunk.len() as f64);
+            }
+        }
+    }
+    let n = single.len();
+    let single_median_us = median(&mut single);
+    let half = &single[..n.div_ceil(2)];
+    Ok(QueryTiming {
+        words: emb.len(),
+        dim,
+        k,
+        queries: n,
+        single_median_us,
+        single_p50_mean_us: half.iter().sum::<f64>() / half.len() as f64,
+        batch,
+        batch_per_query_median_us: median(&mut per_query),
+        simd: emb.kernels().level().name(),
+    })
+}

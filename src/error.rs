@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Empty,
     /// The caller cancelled the operation (for example from a progress callback).
     Cancelled,
+    /// A word is not in the vocabulary.
+    NotFound,
 }
 
 /// An error with a kind and a human-readable message.

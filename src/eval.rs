@@ -17,7 +17,6 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Embeddings;
-use crate::simd::Kernels;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -70,33 +69,38 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 /// Case-folded keys of the first `restrict` words: key -> index of its most
-/// frequent variant; and per row, the key id of the row's word.
+/// frequent variant; and per row, the key id of the row's word (`usize::MAX`
+/// for an unreadable word).
 fn folded_keys(emb: &Embeddings, restrict: usize) -> (HashMap<String, usize>, Vec<usize>) {
     let n = restrict.min(emb.len());
     let mut keys: HashMap<String, usize> = HashMap::with_capacity(n);
     for i in (0..n).rev() {
-        keys.insert(emb.vocab().word(i).to_uppercase(), i);
+        if let Some(w) = emb.word(i) {
+            keys.insert(w.to_uppercase(), i);
+        }
     }
     let row_key = (0..n)
-        .map(|i| keys[&emb.vocab().word(i).to_uppercase()])
+        .map(|i| emb.word(i).map_or(usize::MAX, |w| keys[&w.to_uppercase()]))
         .collect();
     (keys, row_key)
 }
 
-/// Score `emb` on an analogy file. `emb` is normalised internally.
-pub fn analogies(
-    emb: &Embeddings,
-    k: &Kernels,
-    path: &Path,
-    restrict: usize,
-) -> Result<AnalogyReport> {
+/// Questions answered per batch: one blocked scan of the matrix each.
+const BATCH: usize = 64;
+
+/// Score `emb` on an analogy file.
+pub fn analogies(emb: &Embeddings, path: &Path, restrict: usize) -> Result<AnalogyReport> {
     let text = read_text(path)?;
-    let unit = emb.normalized(k);
-    let (keys, row_key) = folded_keys(&unit, restrict);
+    let (keys, row_key) = folded_keys(emb, restrict);
     let n = row_key.len();
-    let dim = unit.dim();
-    let mut query = vec![0.0f32; dim];
+    // Rows of each key, to exclude every case variant of a question word.
+    let mut rows_of: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, &key) in row_key.iter().enumerate() {
+        rows_of.entry(key).or_default().push(i);
+    }
     let mut sections: Vec<Section> = Vec::new();
+    // Answerable questions: (section, [a, b, c, expected] keys).
+    let mut asked: Vec<(usize, [usize; 4])> = Vec::new();
     for (lineno, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
@@ -127,31 +131,53 @@ pub fn analogies(
                 questions: 0,
             });
         }
-        let section = sections.last_mut().expect("pushed above");
-        section.questions += 1;
+        let section = sections.len() - 1;
+        sections[section].questions += 1;
         let ids: Option<Vec<usize>> = words
             .iter()
             .map(|w| keys.get(&w.to_uppercase()).copied())
             .collect();
-        let Some(ids) = ids else { continue };
-        let (a, b, c, expected) = (ids[0], ids[1], ids[2], ids[3]);
-        query.fill(0.0);
-        k.axpy(1.0, unit.row(b), &mut query);
-        k.axpy(1.0, unit.row(c), &mut query);
-        k.axpy(-1.0, unit.row(a), &mut query);
-        let mut best = (f32::NEG_INFINITY, usize::MAX);
-        for (i, &key) in row_key.iter().enumerate().take(n) {
-            if key == a || key == b || key == c {
-                continue;
-            }
-            let s = k.dot(unit.row(i), &query);
-            if s > best.0 {
-                best = (s, i);
-            }
+        if let Some(ids) = ids {
+            asked.push((section, [ids[0], ids[1], ids[2], ids[3]]));
         }
-        section.answered += 1;
-        if best.1 != usize::MAX && row_key[best.1] == expected {
-            section.correct += 1;
+    }
+    let dim = emb.dim();
+    let norms = emb.norms();
+    let k = *emb.kernels();
+    let mut scratch = crate::query::Scratch::new();
+    let mut queries = vec![0.0f32; BATCH * dim];
+    for chunk in asked.chunks(BATCH) {
+        let queries = &mut queries[..chunk.len() * dim];
+        queries.fill(0.0);
+        let mut excludes: Vec<Vec<usize>> = Vec::with_capacity(chunk.len());
+        for ((_, [a, b, c, _]), q) in chunk.iter().zip(queries.chunks_exact_mut(dim)) {
+            // b - a + c on unit vectors (the key's row is its most frequent variant).
+            for (i, sign) in [(*b, 1.0f32), (*c, 1.0), (*a, -1.0)] {
+                if norms[i] > 0.0 {
+                    k.axpy(sign / norms[i], emb.row(i), q);
+                }
+            }
+            excludes.push(
+                [a, b, c]
+                    .iter()
+                    .flat_map(|key| rows_of[*key].iter().copied())
+                    .collect(),
+            );
+        }
+        let excl: Vec<&[usize]> = excludes.iter().map(Vec::as_slice).collect();
+        let top = match emb.nearest_batch_into(queries, 1, Some(n), &excl, &mut scratch) {
+            Ok(top) => top,
+            // A degenerate query (b - a + c = 0) answers nothing, as gensim's would.
+            Err(_) => &[][..],
+        };
+        for (q, (section, ids)) in chunk.iter().enumerate() {
+            let s = &mut sections[*section];
+            s.answered += 1;
+            if let Some(best) = top.get(q).filter(|b| b.is_some())
+                && row_key[best.index] == ids[3]
+            {
+                s.correct += 1;
+            }
         }
     }
     let sum = |f: &dyn Fn(&Section) -> bool| {
@@ -228,7 +254,7 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// Score `emb` on a word-pair file.
-pub fn similarity(emb: &Embeddings, k: &Kernels, path: &Path) -> Result<SimilarityReport> {
+pub fn similarity(emb: &Embeddings, path: &Path) -> Result<SimilarityReport> {
     let text = read_text(path)?;
     let (keys, _) = folded_keys(emb, emb.len());
     let (mut human, mut model, mut pairs) = (Vec::new(), Vec::new(), 0usize);
@@ -256,9 +282,7 @@ pub fn similarity(emb: &Embeddings, k: &Kernels, path: &Path) -> Result<Similari
         ) else {
             continue;
         };
-        let (va, vb) = (emb.row(a), emb.row(b));
-        let cos =
-            k.dot(va, vb) / (k.dot(va, va).sqrt() * k.dot(vb, vb).sqrt()).max(f32::MIN_POSITIVE);
+        let cos = emb.similarity_of(a, b);
         human.push(score);
         model.push(cos as f64);
     }

@@ -15,13 +15,31 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// Output format of word vectors.
+/// Format of a vectors file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// word2vec binary.
     Binary,
     /// word2vec text.
     Text,
+    /// The native format, opened by `mmap` (see [`crate::native`]).
+    Native,
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+
+    /// `bin`, `text` or `native` (also `binary`, `txt`, `vec`).
+    fn from_str(s: &str) -> Result<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "bin" | "binary" => Ok(Format::Binary),
+            "text" | "txt" | "vec" => Ok(Format::Text),
+            "native" => Ok(Format::Native),
+            _ => Err(Error::invalid(format!(
+                "unknown format `{s}`: expected bin, text or native"
+            ))),
+        }
+    }
 }
 
 /// Write a file through `write`, atomically: a temporary file in the same
@@ -62,14 +80,30 @@ pub fn write_atomically(
 
 /// Write `words` with their rows of `matrix` (row `i` is
 /// `matrix[i * stride .. i * stride + dim]`) in `format`.
+///
+/// `format` must be [`Format::Binary`] or [`Format::Text`].
 pub fn write_word2vec(
     path: &Path,
     format: Format,
-    words: &[Box<str>],
+    words: &[&str],
     dim: usize,
     stride: usize,
     matrix: &[f32],
 ) -> Result<()> {
+    if format == Format::Native {
+        return Err(Error::invalid(
+            "write_word2vec writes bin or text; use Embeddings::save for native",
+        ));
+    }
+    let needed = match words.len() {
+        0 => Some(0),
+        n => (n - 1).checked_mul(stride).and_then(|x| x.checked_add(dim)),
+    };
+    if dim > stride || needed.is_none_or(|n| n > matrix.len()) {
+        return Err(Error::invalid(
+            "write_word2vec: the matrix is smaller than words x stride",
+        ));
+    }
     write_atomically(path, |w| {
         writeln!(w, "{} {}", words.len(), dim)?;
         let mut line = Vec::with_capacity(dim * 12 + 64);
@@ -84,7 +118,7 @@ pub fn write_word2vec(
                         line.extend_from_slice(&x.to_le_bytes());
                     }
                 }
-                Format::Text => {
+                Format::Text | Format::Native => {
                     for &x in row {
                         write!(line, "{x:.6} ")?;
                     }

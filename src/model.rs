@@ -1,32 +1,42 @@
-//! Trained word vectors in memory, with nearest-neighbour and analogy queries.
+//! Word vectors, in memory or mapped from a native file, and how to load and
+//! save them. Queries are in [`crate::query`].
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::{Format, write_word2vec};
+use crate::native::MappedModel;
 use crate::simd::Kernels;
 use crate::vocab::Vocab;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
-/// Word vectors: a vocabulary and a `len x dim` row-major matrix.
+/// Word vectors: a vocabulary, a `len x dim` row-major matrix, and each row's
+/// norm.
+///
+/// Either owned (trained, or read from a word2vec file) or mapped from a
+/// native file ([`Embeddings::open`]), which costs constant time and shares
+/// pages between processes. Both behave the same. A model is immutable and
+/// `Sync`: any number of threads may query one at once. Clones of a mapped
+/// model share the mapping.
 #[derive(Debug, Clone)]
 pub struct Embeddings {
-    vocab: Vocab,
+    backing: Backing,
     dim: usize,
-    data: Vec<f32>,
+    /// Row norms computed on first use when the backing has none.
+    norms: Arc<OnceLock<Vec<f32>>>,
+    /// Half-precision unit rows built on first use when the backing has none.
+    unit16: Arc<OnceLock<Vec<u16>>>,
+    kernels: Kernels,
 }
 
-/// One query answer: a word index and its cosine similarity.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Neighbor {
-    /// Index in the vocabulary.
-    pub index: usize,
-    /// The word.
-    pub word: String,
-    /// Cosine similarity to the query.
-    pub score: f32,
+#[derive(Debug, Clone)]
+enum Backing {
+    Owned { vocab: Vocab, data: Vec<f32> },
+    Mapped(Arc<MappedModel>),
 }
 
 impl Embeddings {
-    /// Wrap a vocabulary and a dense `vocab.len() x dim` matrix.
+    /// Wrap a vocabulary and a dense `vocab.len() x dim` matrix. Queries use
+    /// [`Kernels::from_env`] (falling back to the default level).
     pub fn new(vocab: Vocab, dim: usize, data: Vec<f32>) -> Result<Embeddings> {
         if dim == 0 {
             return Err(Error::invalid("dimension must be positive"));
@@ -38,12 +48,77 @@ impl Embeddings {
                 vocab.len()
             )));
         }
-        Ok(Embeddings { vocab, dim, data })
+        Ok(Embeddings {
+            backing: Backing::Owned { vocab, data },
+            dim,
+            norms: Arc::default(),
+            unit16: Arc::default(),
+            kernels: Kernels::from_env().unwrap_or_else(|_| Kernels::best()),
+        })
     }
 
-    /// The vocabulary.
-    pub fn vocab(&self) -> &Vocab {
-        &self.vocab
+    /// Map a native model file (constant time: see [`crate::native`]).
+    pub fn open(path: &Path) -> Result<Embeddings> {
+        let m = MappedModel::open(path)?;
+        Ok(Embeddings {
+            dim: m.dim(),
+            backing: Backing::Mapped(Arc::new(m)),
+            norms: Arc::default(),
+            unit16: Arc::default(),
+            kernels: Kernels::from_env().unwrap_or_else(|_| Kernels::best()),
+        })
+    }
+
+    /// Load any supported file: a native model (mapped), or word2vec binary or
+    /// text (read into memory), recognised by its first bytes.
+    pub fn load(path: &Path) -> Result<Embeddings> {
+        let mut head = [0u8; 8];
+        let n = {
+            use std::io::Read;
+            let mut f = std::fs::File::open(path)
+                .map_err(|e| Error::io(format!("cannot open `{}`", path.display()), e))?;
+            let mut n = 0;
+            while n < head.len() {
+                match f.read(&mut head[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        return Err(Error::io(format!("cannot read `{}`", path.display()), e));
+                    }
+                }
+            }
+            n
+        };
+        if crate::native::has_magic(&head[..n]) {
+            Embeddings::open(path)
+        } else {
+            crate::io::read_word2vec(path)
+        }
+    }
+
+    /// The same vectors, queried with kernels `k`.
+    pub fn with_kernels(mut self, k: Kernels) -> Embeddings {
+        self.kernels = k;
+        self
+    }
+
+    /// The kernels queries use.
+    pub fn kernels(&self) -> &Kernels {
+        &self.kernels
+    }
+
+    /// Whether the vectors are mapped from a native file.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.backing, Backing::Mapped(_))
+    }
+
+    /// The mapped file, for a model from [`Embeddings::open`].
+    pub fn mapped(&self) -> Option<&MappedModel> {
+        match &self.backing {
+            Backing::Mapped(m) => Some(m),
+            Backing::Owned { .. } => None,
+        }
     }
 
     /// Vector length.
@@ -53,121 +128,164 @@ impl Embeddings {
 
     /// Number of words.
     pub fn len(&self) -> usize {
-        self.vocab.len()
+        match &self.backing {
+            Backing::Owned { vocab, .. } => vocab.len(),
+            Backing::Mapped(m) => m.len(),
+        }
     }
 
     /// Whether there are no words.
     pub fn is_empty(&self) -> bool {
-        self.vocab.is_empty()
+        self.len() == 0
     }
 
-    /// The row-major matrix.
+    /// The row-major `len x dim` matrix.
     pub fn matrix(&self) -> &[f32] {
-        &self.data
+        match &self.backing {
+            Backing::Owned { data, .. } => data,
+            Backing::Mapped(m) => m.matrix(),
+        }
     }
 
-    /// The vector of word `i`.
+    /// The vector of word `i`. Panics if `i >= len()`.
     pub fn row(&self, i: usize) -> &[f32] {
-        &self.data[i * self.dim..(i + 1) * self.dim]
+        &self.matrix()[i * self.dim..(i + 1) * self.dim]
+    }
+
+    /// Word `i`; `None` if `i` is out of range (or, in a mapped file that was
+    /// not [verified](MappedModel::verify), if its entry is corrupt).
+    pub fn word(&self, i: usize) -> Option<&str> {
+        match &self.backing {
+            Backing::Owned { vocab, .. } => (i < vocab.len()).then(|| vocab.word(i)),
+            Backing::Mapped(m) => m.word(i),
+        }
+    }
+
+    /// The corpus count of word `i` (word2vec files carry none: their words
+    /// get `len - i`, which keeps the file's order).
+    pub fn count(&self, i: usize) -> Option<u64> {
+        match &self.backing {
+            Backing::Owned { vocab, .. } => vocab.counts().get(i).copied(),
+            Backing::Mapped(m) => m.count(i),
+        }
+    }
+
+    /// The index of `word`.
+    pub fn index(&self, word: &str) -> Option<usize> {
+        match &self.backing {
+            Backing::Owned { vocab, .. } => vocab.get(word.as_bytes()).map(|i| i as usize),
+            Backing::Mapped(m) => m.index_of(word.as_bytes()),
+        }
+    }
+
+    /// The index of `word`, or an error naming it.
+    pub fn index_or_err(&self, word: &str) -> Result<usize> {
+        self.index(word).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("`{word}` is not in the vocabulary"),
+            )
+        })
     }
 
     /// The vector of `word`, if known.
     pub fn vector(&self, word: &str) -> Option<&[f32]> {
-        self.vocab
-            .get(word.as_bytes())
-            .map(|i| self.row(i as usize))
+        self.index(word).map(|i| self.row(i))
     }
 
-    /// Save in word2vec binary or text format.
+    /// Each row's Euclidean norm: stored in native files, computed once
+    /// otherwise (on first use, `O(len x dim)`).
+    pub fn norms(&self) -> &[f32] {
+        if let Backing::Mapped(m) = &self.backing
+            && let Some(n) = m.norms()
+        {
+            return n;
+        }
+        self.norms.get_or_init(|| {
+            let k = &self.kernels;
+            self.matrix()
+                .chunks_exact(self.dim)
+                .map(|r| k.dot(r, r).sqrt())
+                .collect()
+        })
+    }
+
+    /// Row length of [`unit16`](Embeddings::unit16): `dim` rounded up to a
+    /// multiple of 16, so that rows start 32-byte aligned and the scan has no
+    /// tails.
+    pub fn unit16_stride(&self) -> usize {
+        crate::native::unit16_stride(self.dim)
+    }
+
+    /// The rows divided by their norms, in IEEE half precision (bit patterns;
+    /// a zero row stays zero), each padded with zeros to
+    /// [`unit16_stride`](Embeddings::unit16_stride): the compact copy the
+    /// top-k scan reads first (see [`crate::query`]). Stored in native files; built once otherwise
+    /// (on first use, `O(len x dim)`, `2 x len x dim` bytes).
+    pub fn unit16(&self) -> &[u16] {
+        if let Backing::Mapped(m) = &self.backing
+            && let Some(u) = m.unit16()
+        {
+            return u;
+        }
+        self.unit16.get_or_init(|| {
+            use half::slice::HalfFloatSliceExt;
+            let (dim, stride) = (self.dim, self.unit16_stride());
+            let mut out = vec![0u16; self.len() * stride];
+            let mut row = vec![0.0f32; dim];
+            for ((src, dst), &n) in self
+                .matrix()
+                .chunks_exact(dim)
+                .zip(out.chunks_exact_mut(stride))
+                .zip(self.norms())
+            {
+                if n > 0.0 && n.is_finite() {
+                    row.copy_from_slice(src);
+                    self.kernels.scale(1.0 / n, &mut row);
+                    let dst: &mut [half::f16] = bytemuck::cast_slice_mut(&mut dst[..dim]);
+                    dst.convert_from_f32_slice(&row);
+                }
+            }
+            out
+        })
+    }
+
+    /// Save as word2vec binary or text, or native (with the compact scan
+    /// copy, [`unit16`](Embeddings::unit16)).
     pub fn save(&self, path: &Path, format: Format) -> Result<()> {
-        write_word2vec(
-            path,
-            format,
-            self.vocab.words(),
-            self.dim,
-            self.dim,
-            &self.data,
-        )
+        self.save_with(path, format, true)
     }
 
-    /// A copy with every row scaled to unit length (zero rows stay zero).
-    pub fn normalized(&self, k: &Kernels) -> Embeddings {
-        let mut out = self.clone();
-        for row in out.data.chunks_exact_mut(self.dim) {
-            let n = k.dot(row, row).sqrt();
-            if n > 0.0 {
-                k.scale(1.0 / n, row);
+    /// [`save`](Embeddings::save); for native files, `scan_copy` says
+    /// whether to store [`unit16`](Embeddings::unit16) (half again the
+    /// matrix's size; without it, a process builds it in memory on its first
+    /// top-k query).
+    pub fn save_with(&self, path: &Path, format: Format, scan_copy: bool) -> Result<()> {
+        let words: Vec<&str> = (0..self.len())
+            .map(|i| {
+                self.word(i).ok_or_else(|| {
+                    Error::format(format!("word {i} of the model is corrupt: cannot save"))
+                })
+            })
+            .collect::<Result<_>>()?;
+        match format {
+            Format::Binary | Format::Text => {
+                write_word2vec(path, format, &words, self.dim, self.dim, self.matrix())
             }
-        }
-        out
-    }
-
-    fn index_of(&self, word: &str) -> Result<usize> {
-        self.vocab
-            .get(word.as_bytes())
-            .map(|i| i as usize)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Empty,
-                    format!("`{word}` is not in the vocabulary"),
+            Format::Native => {
+                let counts: Vec<u64> = (0..self.len())
+                    .map(|i| self.count(i).unwrap_or(0))
+                    .collect();
+                crate::native::write(
+                    path,
+                    &words,
+                    &counts,
+                    self.dim,
+                    self.matrix(),
+                    self.norms(),
+                    scan_copy.then(|| self.unit16()),
                 )
-            })
-    }
-
-    /// 3CosAdd on unit vectors: the `k` words nearest to
-    /// `sum(positive) - sum(negative)`, excluding the query words. `self` should
-    /// be [`normalized`](Embeddings::normalized).
-    pub fn most_similar(
-        &self,
-        k: &Kernels,
-        positive: &[&str],
-        negative: &[&str],
-        top: usize,
-    ) -> Result<Vec<Neighbor>> {
-        let mut query = vec![0.0f32; self.dim];
-        let mut exclude = Vec::new();
-        for (words, sign) in [(positive, 1.0f32), (negative, -1.0)] {
-            for w in words {
-                let i = self.index_of(w)?;
-                k.axpy(sign, self.row(i), &mut query);
-                exclude.push(i);
             }
         }
-        if exclude.is_empty() {
-            return Err(Error::invalid("a query needs at least one word"));
-        }
-        Ok(self.nearest(k, &query, top, &exclude))
-    }
-
-    /// The `top` words with the highest cosine to `query`, skipping `exclude`.
-    pub fn nearest(
-        &self,
-        k: &Kernels,
-        query: &[f32],
-        top: usize,
-        exclude: &[usize],
-    ) -> Vec<Neighbor> {
-        let qn = k.dot(query, query).sqrt().max(f32::MIN_POSITIVE);
-        let mut best: Vec<(f32, usize)> = Vec::with_capacity(top + 1);
-        for i in 0..self.len() {
-            if exclude.contains(&i) {
-                continue;
-            }
-            let row = self.row(i);
-            let rn = k.dot(row, row).sqrt().max(f32::MIN_POSITIVE);
-            let s = k.dot(query, row) / (qn * rn);
-            if best.len() < top || s > best[best.len() - 1].0 {
-                let pos = best.partition_point(|&(b, _)| b >= s);
-                best.insert(pos, (s, i));
-                best.truncate(top);
-            }
-        }
-        best.into_iter()
-            .map(|(score, index)| Neighbor {
-                index,
-                word: self.vocab.word(index).to_string(),
-                score,
-            })
-            .collect()
     }
 }

@@ -10,8 +10,8 @@
 
 use crate::corpus::Corpus;
 use crate::error::Result;
-use crate::model::{Embeddings, Neighbor};
-use crate::simd::Kernels;
+use crate::model::Embeddings;
+use crate::query::Neighbor;
 use crate::train::{LossKind, ModelKind, Progress, TrainConfig, TrainStats};
 
 /// The built-in teaching corpus: one sentence per line.
@@ -32,13 +32,33 @@ pub const ANALOGIES: [[&str; 4]; 8] = [
     ["dog", "puppy", "cat", "kitten"],
 ];
 
+/// A word and its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The word.
+    pub word: String,
+    /// Its cosine (3CosAdd score).
+    pub score: f32,
+}
+
+fn answers(emb: &Embeddings, ns: Vec<Neighbor>) -> Vec<Answer> {
+    ns.into_iter()
+        .filter_map(|n| {
+            Some(Answer {
+                word: emb.word(n.index)?.to_string(),
+                score: n.score,
+            })
+        })
+        .collect()
+}
+
 /// One analogy's outcome.
 #[derive(Debug, Clone)]
 pub struct AnalogyOutcome {
     /// The question `[a, b, c, expected]`.
     pub question: [&'static str; 4],
     /// The top answers.
-    pub answers: Vec<Neighbor>,
+    pub answers: Vec<Answer>,
     /// 1-based rank of the expected word among the top answers, if there.
     pub rank: Option<usize>,
 }
@@ -56,7 +76,7 @@ pub struct DemoReport {
     /// Training figures.
     pub stats: TrainStats,
     /// Per query word, its nearest neighbours.
-    pub neighbours: Vec<(&'static str, Vec<Neighbor>)>,
+    pub neighbours: Vec<(&'static str, Vec<Answer>)>,
     /// Per analogy, the outcome.
     pub analogies: Vec<AnalogyOutcome>,
 }
@@ -84,19 +104,18 @@ pub fn config() -> TrainConfig {
 pub fn run(progress: &(dyn Fn(&Progress) -> bool + Sync)) -> Result<(Embeddings, DemoReport)> {
     let corpus = Corpus::bytes(CORPUS.as_bytes().to_vec());
     let (emb, stats) = crate::train::train(&corpus, &config(), progress)?;
-    let k = Kernels::from_env()?;
-    let unit = emb.normalized(&k);
     let mut neighbours = Vec::new();
     for w in NEIGHBOUR_QUERIES {
-        if let Ok(n) = unit.most_similar(&k, &[w], &[], 5) {
-            neighbours.push((w, n));
+        if let Ok(n) = emb.most_similar(&[w], &[], 5, None) {
+            neighbours.push((w, answers(&emb, n)));
         }
     }
     let mut analogies = Vec::new();
     for q in ANALOGIES {
-        let Ok(answers) = unit.most_similar(&k, &[q[1], q[2]], &[q[0]], 5) else {
+        let Ok(found) = emb.most_similar(&[q[1], q[2]], &[q[0]], 5, None) else {
             continue;
         };
+        let answers = answers(&emb, found);
         let rank = answers.iter().position(|n| n.word == q[3]).map(|r| r + 1);
         analogies.push(AnalogyOutcome {
             question: q,

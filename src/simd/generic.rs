@@ -139,16 +139,91 @@ pub(crate) unsafe fn dot_rows<V: Lanes>(q: &[f32], rows: &[f32], out: &mut [f32]
                     i += 1;
                 }
             }
+            let sums = V::reduce4(s0, s1, s2, s3);
             let o = out.as_mut_ptr().add(r);
-            *o = s0.reduce_sum() + t[0];
-            *o.add(1) = s1.reduce_sum() + t[1];
-            *o.add(2) = s2.reduce_sum() + t[2];
-            *o.add(3) = s3.reduce_sum() + t[3];
+            for j in 0..4 {
+                *o.add(j) = sums[j] + t[j];
+            }
             r += 4;
         }
         while r < m {
             *out.as_mut_ptr().add(r) =
                 dot_tail::<V>(q, rows.get_unchecked(r * n..), V::MASKED_LOAD);
+            r += 1;
+        }
+    }
+}
+
+/// [`dot_rows`] over rows stored as IEEE half-precision bits: `out[r] =
+/// sum_i q[i] * f32(rows[r * n + i])`, accumulated in f32. The compact scan
+/// of the query engine (half the bytes of f32 rows).
+///
+/// # Safety
+/// `rows.len() >= out.len() * q.len()`; the CPU supports `V`'s instruction set.
+#[inline(always)]
+pub(crate) unsafe fn dot_rows_f16<V: Lanes>(q: &[f32], rows: &[u16], out: &mut [f32]) {
+    const R: usize = 8;
+    let n = q.len();
+    let m = out.len();
+    debug_assert!(rows.len() >= m * n);
+    let (pq, pr) = (q.as_ptr(), rows.as_ptr());
+    // The tail (`n % N` elements) goes through zero-padded copies, so it is
+    // widened by the same instruction as the rest. (The query engine pads
+    // its rows to a multiple of 16 and never has one.)
+    let body = n - n % V::N;
+    let tail = n - body;
+    let mut qt = [0.0f32; 16];
+    qt[..tail].copy_from_slice(&q[body..]);
+    let mut ht = [0u16; 16];
+    let mut r = 0;
+    // SAFETY: row `r + j` is `[(r + j) n, (r + j + 1) n)`, inside `rows` for
+    // `r + j < m`; vector loads read `[i, i + N)` with `i + N <= n`, or the
+    // 16-element padded buffers (`N <= 16`); the caller vouches for the CPU.
+    unsafe {
+        let qtail = V::load(qt.as_ptr());
+        // Eight rows at a time: eight independent FMA chains, enough to keep
+        // two FMA pipes busy through a 4-cycle latency.
+        while r + R <= m {
+            let p: [*const u16; R] = std::array::from_fn(|j| pr.add((r + j) * n));
+            let mut s = [V::zero(); R];
+            let mut i = 0;
+            while i < body {
+                let x = V::load(pq.add(i));
+                for j in 0..R {
+                    s[j] = V::mul_add(x, V::load_f16(p[j].add(i)), s[j]);
+                }
+                i += V::N;
+            }
+            if tail > 0 {
+                for j in 0..R {
+                    std::ptr::copy_nonoverlapping(p[j].add(body), ht.as_mut_ptr(), tail);
+                    s[j] = V::mul_add(qtail, V::load_f16(ht.as_ptr()), s[j]);
+                }
+            }
+            let lo = V::reduce4(s[0], s[1], s[2], s[3]);
+            let hi = V::reduce4(s[4], s[5], s[6], s[7]);
+            let o = out.as_mut_ptr().add(r);
+            std::ptr::copy_nonoverlapping(lo.as_ptr(), o, 4);
+            std::ptr::copy_nonoverlapping(hi.as_ptr(), o.add(4), 4);
+            r += R;
+        }
+        while r < m {
+            let p0 = pr.add(r * n);
+            let (mut s0, mut s1) = (V::zero(), V::zero());
+            let mut i = 0;
+            while i + 2 * V::N <= body {
+                s0 = V::mul_add(V::load(pq.add(i)), V::load_f16(p0.add(i)), s0);
+                s1 = V::mul_add(V::load(pq.add(i + V::N)), V::load_f16(p0.add(i + V::N)), s1);
+                i += 2 * V::N;
+            }
+            if i < body {
+                s0 = V::mul_add(V::load(pq.add(i)), V::load_f16(p0.add(i)), s0);
+            }
+            if tail > 0 {
+                std::ptr::copy_nonoverlapping(p0.add(body), ht.as_mut_ptr(), tail);
+                s1 = V::mul_add(qtail, V::load_f16(ht.as_ptr()), s1);
+            }
+            *out.as_mut_ptr().add(r) = V::add(s0, s1).reduce_sum();
             r += 1;
         }
     }

@@ -53,6 +53,13 @@ pub(crate) unsafe trait Lanes: Copy {
     /// `p..p+N` is valid for reads; the CPU supports this type's instruction set.
     unsafe fn load(p: *const f32) -> Self;
 
+    /// Load `N` IEEE half-precision values from `p` and widen them to f32
+    /// (exactly: every half is an f32).
+    ///
+    /// # Safety
+    /// `p..p+N` is valid for reads; the CPU supports this type's instruction set.
+    unsafe fn load_f16(p: *const u16) -> Self;
+
     /// Store `N` lanes at `p` (no alignment required).
     ///
     /// # Safety
@@ -96,4 +103,22 @@ pub(crate) unsafe trait Lanes: Copy {
     /// # Safety
     /// The CPU supports this type's instruction set.
     unsafe fn reduce_sum(self) -> f32;
+
+    /// The lane sums of four registers at once (a transposing reduction
+    /// where the instruction set has horizontal adds).
+    ///
+    /// # Safety
+    /// The CPU supports this type's instruction set.
+    #[inline(always)]
+    unsafe fn reduce4(a: Self, b: Self, c: Self, d: Self) -> [f32; 4] {
+        // SAFETY: same contract.
+        unsafe {
+            [
+                a.reduce_sum(),
+                b.reduce_sum(),
+                c.reduce_sum(),
+                d.reduce_sum(),
+            ]
+        }
+    }
 }

@@ -7,13 +7,14 @@
 //! |---|---|---|
 //! | [`Kernels::dot`] | `sum a[i] b[i]` | `2n` |
 //! | [`Kernels::dot_rows`] | one `dot` per row of a block (queries) | `2nm` |
+//! | [`Kernels::dot_rows_f16`] | the same over half-precision rows (the compact scan) | `2nm` |
 //! | [`Kernels::axpy`] | `y += a x` | `2n` |
 //! | [`Kernels::scale`] | `x *= a` | `n` |
 //! | [`Kernels::add`] | `y += x` (summing CBOW contexts) | `n` |
 //! | [`Kernels::ns_step`] | `f = h.w; g = (label - sigmoid(f)) lr; e += g w; w += g h` | `6n` |
 //!
 //! Each exists at four [`Level`]s: `scalar` (the reference: plain loops),
-//! `portable` (`wide::f32x8`), `avx2` (AVX2+FMA through `std::arch`) and
+//! `portable` (`wide::f32x8`), `avx2` (AVX2+FMA, with F16C, through `std::arch`) and
 //! `avx512` (AVX-512F with masked tails). A [`Kernels`] value is a table of
 //! function pointers for one level; it can only be created for a level the
 //! running CPU supports, so holding one proves the instructions exist.
@@ -105,7 +106,11 @@ impl Level {
         match self {
             Level::Scalar | Level::Portable => true,
             #[cfg(target_arch = "x86_64")]
-            Level::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            Level::Avx2 => {
+                is_x86_feature_detected!("avx2")
+                    && is_x86_feature_detected!("fma")
+                    && is_x86_feature_detected!("f16c")
+            }
             #[cfg(target_arch = "x86_64")]
             Level::Avx512 => is_x86_feature_detected!("avx512f"),
             #[cfg(not(target_arch = "x86_64"))]
@@ -139,7 +144,7 @@ impl Level {
     fn requirement(self) -> &'static str {
         match self {
             Level::Scalar | Level::Portable => "nothing",
-            Level::Avx2 => "an x86_64 CPU with AVX2 and FMA",
+            Level::Avx2 => "an x86_64 CPU with AVX2, FMA and F16C",
             Level::Avx512 => "an x86_64 CPU with AVX-512F",
         }
     }
@@ -171,6 +176,7 @@ impl FromStr for Level {
 // and a CPU with the level's features (guaranteed by `Kernels::new`).
 type DotFn = unsafe fn(&[f32], &[f32]) -> f32;
 type DotRowsFn = unsafe fn(&[f32], &[f32], &mut [f32]);
+type DotRowsF16Fn = unsafe fn(&[f32], &[u16], &mut [f32]);
 type AxpyFn = unsafe fn(f32, &[f32], &mut [f32]);
 type ScaleFn = unsafe fn(f32, &mut [f32]);
 type AddFn = unsafe fn(&[f32], &mut [f32]);
@@ -188,6 +194,7 @@ pub struct Kernels {
     level: Level,
     dot: DotFn,
     dot_rows: DotRowsFn,
+    dot_rows_f16: DotRowsF16Fn,
     axpy: AxpyFn,
     scale: ScaleFn,
     add: AddFn,
@@ -209,6 +216,7 @@ macro_rules! table {
             level: $level,
             dot: m::dot,
             dot_rows: m::dot_rows,
+            dot_rows_f16: m::dot_rows_f16,
             axpy: m::axpy,
             scale: m::scale,
             add: m::add,
@@ -296,6 +304,20 @@ impl Kernels {
         );
         // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
         unsafe { (self.dot_rows)(q, rows, out) }
+    }
+
+    /// [`dot_rows`](Kernels::dot_rows) over rows stored as IEEE
+    /// half-precision bit patterns (`half::f16::to_bits`), widened exactly and
+    /// accumulated in f32. Panics unless `rows.len() == out.len() * q.len()`.
+    #[inline]
+    pub fn dot_rows_f16(&self, q: &[f32], rows: &[u16], out: &mut [f32]) {
+        assert_eq!(
+            rows.len(),
+            out.len() * q.len(),
+            "dot_rows_f16: rows must hold out.len() rows of q.len() halves"
+        );
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.dot_rows_f16)(q, rows, out) }
     }
 
     /// `y[i] += a * x[i]`. Panics if the lengths differ.

@@ -30,6 +30,12 @@ unsafe impl Lanes for f32x8 {
         f32x8::new(unsafe { p.cast::<[f32; 8]>().read_unaligned() })
     }
     #[inline(always)]
+    unsafe fn load_f16(p: *const u16) -> Self {
+        // SAFETY: the caller guarantees 8 readable halves at `p`.
+        let h = unsafe { p.cast::<[u16; 8]>().read_unaligned() };
+        f32x8::new(h.map(|x| half::f16::from_bits(x).to_f32()))
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: the caller guarantees 8 writable floats at `p`.
         unsafe { p.cast::<[f32; 8]>().write_unaligned(self.to_array()) }
@@ -72,6 +78,11 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
 pub(crate) fn dot_rows(q: &[f32], rows: &[f32], out: &mut [f32]) {
     // SAFETY: `Kernels` checked `rows.len() == out.len() * q.len()`; no CPU check needed.
     unsafe { generic::dot_rows::<f32x8>(q, rows, out) }
+}
+
+pub(crate) fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
+    // SAFETY: `Kernels` checked `rows.len() == out.len() * q.len()`; no CPU check needed.
+    unsafe { generic::dot_rows_f16::<f32x8>(q, rows, out) }
 }
 
 pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {

@@ -38,6 +38,23 @@ pub(crate) fn dot_rows(q: &[f32], rows: &[f32], out: &mut [f32]) {
     }
 }
 
+/// [`dot_rows`] over half-precision rows, left to right per row.
+pub(crate) fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
+    if q.is_empty() {
+        out.fill(0.0);
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(rows.chunks_exact(q.len())) {
+        let mut s = 0.0f32;
+        for (x, &h) in q.iter().zip(row) {
+            // SAFETY: `h` is a valid reference; the volatile read keeps the loop scalar.
+            let h = unsafe { std::ptr::read_volatile(&h) };
+            s += ld(x) * half::f16::from_bits(h).to_f32();
+        }
+        *o = s;
+    }
+}
+
 /// `y[i] += a * x[i]`.
 pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {

@@ -76,6 +76,28 @@ fn check_all(k: &Kernels, a: &[f32], b: &[f32], c: &[f32], alpha: f32, label: f3
         }
     }
 
+    // dot_rows_f16: the same rows rounded to half precision, against the scalar
+    // reference on the same halves.
+    for m in 0..=pool.len() {
+        let rows: Vec<u16> = pool[..m]
+            .iter()
+            .flat_map(|r| r.iter().map(|&x| half::f16::from_f32(x).to_bits()))
+            .collect();
+        let (mut out, mut want) = (vec![f32::NAN; m], vec![f32::NAN; m]);
+        k.dot_rows_f16(a, &rows, &mut out);
+        s.dot_rows_f16(a, &rows, &mut want);
+        for r in 0..m {
+            let mag: f32 = a.iter().zip(pool[r]).map(|(x, y)| (x * y).abs()).sum();
+            let tol = 1e-6 + 4.0 * f32::EPSILON * (n as f32 + 4.0) * mag * 1.01;
+            assert!(
+                (out[r] - want[r]).abs() <= tol,
+                "dot_rows_f16 {lvl} n={n} m={m} row {r}: {} vs {}",
+                out[r],
+                want[r]
+            );
+        }
+    }
+
     let elem_tol = |x: f32, y: f32| 1e-7 + 4.0 * f32::EPSILON * (x.abs() + y.abs());
 
     let (mut y_ref, mut y) = (b.to_vec(), b.to_vec());
@@ -192,6 +214,14 @@ fn kernels_compute_the_right_thing() {
         let mut out = [0.0f32; 5];
         k.dot_rows(&a, &rows, &mut out);
         assert_eq!(out, [0.0, 190.0, 380.0, 570.0, 760.0], "{}", k.level());
+        // Halves of small integers are exact: the same sums.
+        let halves: Vec<u16> = rows
+            .iter()
+            .map(|&x| half::f16::from_f32(x).to_bits())
+            .collect();
+        let mut out16 = [0.0f32; 5];
+        k.dot_rows_f16(&a, &halves, &mut out16);
+        assert_eq!(out16, out, "{}", k.level());
         let mut y = vec![1.0f32; 19];
         k.axpy(2.0, &a, &mut y);
         assert_eq!(y[18], 39.0);

@@ -3,7 +3,7 @@
 use crate::data::{data_file, decompressed};
 use std::path::Path;
 use std::process::Command;
-use w2v::{Corpus, Format, Kernels, LossKind, ModelKind, TrainConfig};
+use w2v::{Corpus, Format, LossKind, ModelKind, TrainConfig};
 
 fn quiet(_: &w2v::Progress) -> bool {
     true
@@ -122,9 +122,8 @@ fn quality(model: ModelKind, loss: LossKind) -> Option<(f64, f64)> {
         ..TrainConfig::default()
     };
     let (emb, stats) = w2v::train(&Corpus::file(&corpus).unwrap(), &config, &quiet).unwrap();
-    let k = Kernels::from_env().unwrap();
-    let a = w2v::eval::analogies(&emb, &k, &questions, 30000).unwrap();
-    let s = w2v::eval::similarity(&emb, &k, &pairs).unwrap();
+    let a = w2v::eval::analogies(&emb, &questions, 30000).unwrap();
+    let s = w2v::eval::similarity(&emb, &pairs).unwrap();
     eprintln!(
         "{model:?}/{loss:?} on text8 prefix: analogy {:.2}% ({}/{}), WS353 {:.4}, {:.0} words/s",
         a.accuracy, a.correct, a.answered, s.spearman, stats.words_per_sec

@@ -10,6 +10,29 @@ use w2v::{Kernels, Level, Result};
 pub enum BenchCommand {
     /// Time dot, axpy, scale, add and the fused negative-sampling step per SIMD level.
     Kernels(KernelsArgs),
+    /// Time nearest-neighbour queries on a model: single queries and batches.
+    Query(QueryArgs),
+}
+
+#[derive(Args)]
+pub struct QueryArgs {
+    /// Vectors: native, word2vec binary or text.
+    model: std::path::PathBuf,
+    /// Query words: the vocabulary's words from rank --from on.
+    #[arg(long, default_value_t = 300)]
+    queries: usize,
+    /// Rank of the first query word.
+    #[arg(long, default_value_t = 100)]
+    from: usize,
+    /// Neighbours per query.
+    #[arg(short, long, default_value_t = 10)]
+    k: usize,
+    /// Queries per batch.
+    #[arg(long, default_value_t = 64)]
+    batch: usize,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -31,7 +54,34 @@ pub struct KernelsArgs {
 pub fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Kernels(args) => kernels(args),
+        BenchCommand::Query(args) => query(args),
     }
+}
+
+fn query(a: QueryArgs) -> Result<()> {
+    let emb = w2v::Embeddings::load(&a.model)?.with_kernels(Kernels::from_env()?);
+    let end = (a.from + a.queries).min(emb.len());
+    let words: Vec<&str> = (a.from.min(end)..end).filter_map(|i| emb.word(i)).collect();
+    let t = w2v::bench::bench_queries(&emb, &words, a.k, a.batch)?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&t).expect("serialisable")
+        );
+    } else {
+        println!(
+            "{} words x {}, top-{}, {} queries, SIMD {}: single median {:.1} us; batch of {}: {:.1} us per query",
+            t.words,
+            t.dim,
+            t.k,
+            t.queries,
+            t.simd,
+            t.single_median_us,
+            t.batch,
+            t.batch_per_query_median_us
+        );
+    }
+    Ok(())
 }
 
 fn kernels(args: KernelsArgs) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
-use w2v::{Kernels, Result};
+use w2v::{Embeddings, Kernels, Result};
 
 #[derive(Subcommand)]
 pub enum EvalCommand {
@@ -14,7 +14,7 @@ pub enum EvalCommand {
 
 #[derive(Args)]
 pub struct AnalogyArgs {
-    /// word2vec binary or text vectors.
+    /// Vectors: native, word2vec binary or text.
     model: PathBuf,
     /// Analogy questions (`questions-words.txt` format).
     file: PathBuf,
@@ -28,7 +28,7 @@ pub struct AnalogyArgs {
 
 #[derive(Args)]
 pub struct SimilarityArgs {
-    /// word2vec binary or text vectors.
+    /// Vectors: native, word2vec binary or text.
     model: PathBuf,
     /// Word pairs: `word1<TAB>word2<TAB>score` lines.
     file: PathBuf,
@@ -41,8 +41,8 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
     let k = Kernels::from_env()?;
     match cmd {
         EvalCommand::Analogy(a) => {
-            let emb = w2v::io::read_word2vec(&a.model)?;
-            let r = w2v::eval::analogies(&emb, &k, &a.file, a.restrict)?;
+            let emb = Embeddings::load(&a.model)?.with_kernels(k);
+            let r = w2v::eval::analogies(&emb, &a.file, a.restrict)?;
             if a.json {
                 println!(
                     "{}",
@@ -72,8 +72,8 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
             }
         }
         EvalCommand::Similarity(a) => {
-            let emb = w2v::io::read_word2vec(&a.model)?;
-            let r = w2v::eval::similarity(&emb, &k, &a.file)?;
+            let emb = Embeddings::load(&a.model)?.with_kernels(k);
+            let r = w2v::eval::similarity(&emb, &a.file)?;
             if a.json {
                 println!(
                     "{}",

@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod eval;
 mod progress;
+mod query;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,14 @@ enum Command {
     Eval(eval::EvalCommand),
     /// Train word vectors on a text corpus (word2vec.c's options and defaults).
     Train(train::TrainArgs),
+    /// Nearest neighbours of words (3CosAdd; `-word` subtracts), or a prompt when no words are given.
+    Similar(query::SimilarArgs),
+    /// Analogies `A is to B as C is to ?` (3CosAdd or 3CosMul).
+    Analogy(query::AnalogyArgs),
+    /// Describe a model file (format, size, dimension, open time; `--verify` checks it all).
+    Info(query::InfoArgs),
+    /// Convert between word2vec binary, text and the native format.
+    Convert(query::ConvertArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +48,10 @@ fn main() -> ExitCode {
         Command::Bench(cmd) => bench::run(cmd),
         Command::Train(args) => train::run(args),
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Similar(a) => query::similar(a),
+        Command::Analogy(a) => query::analogy(a),
+        Command::Info(a) => query::info(a),
+        Command::Convert(a) => query::convert(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

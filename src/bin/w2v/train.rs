@@ -29,6 +29,8 @@ pub enum FormatArg {
     Bin,
     /// word2vec text (word2vec.c -binary 0).
     Text,
+    /// w2v's native format, opened by mmap (`w2v convert` turns it into the others).
+    Native,
 }
 
 impl From<FormatArg> for Format {
@@ -36,6 +38,7 @@ impl From<FormatArg> for Format {
         match f {
             FormatArg::Bin => Format::Binary,
             FormatArg::Text => Format::Text,
+            FormatArg::Native => Format::Native,
         }
     }
 }

@@ -28,6 +28,12 @@ unsafe impl Lanes for __m512 {
         unsafe { _mm512_loadu_ps(p) }
     }
     #[inline(always)]
+    unsafe fn load_f16(p: *const u16) -> Self {
+        // SAFETY: 16 readable halves (32 bytes) at `p` (trait contract);
+        // vcvtph2ps on zmm is AVX-512F.
+        unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(p.cast())) }
+    }
+    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: 16 writable floats at `p` (trait contract).
         unsafe { _mm512_storeu_ps(p, self) }
@@ -62,6 +68,19 @@ unsafe impl Lanes for __m512 {
     unsafe fn reduce_sum(self) -> f32 {
         // SAFETY: AVX-512F is available (trait contract).
         unsafe { _mm512_reduce_add_ps(self) }
+    }
+    #[inline(always)]
+    unsafe fn reduce4(a: Self, b: Self, c: Self, d: Self) -> [f32; 4] {
+        // SAFETY: AVX-512F (hence AVX) is available (trait contract).
+        unsafe {
+            let half = |x: __m512| {
+                _mm256_add_ps(
+                    _mm512_castps512_ps256(x),
+                    _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(x))),
+                )
+            };
+            super::avx2::hsum4(half(a), half(b), half(c), half(d))
+        }
     }
 }
 

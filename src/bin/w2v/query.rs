@@ -1,0 +1,242 @@
+//! `w2v similar`, `w2v analogy`, `w2v info`, `w2v convert`: query and move
+//! models from the command line.
+
+use crate::train::FormatArg;
+use clap::{Args, ValueEnum};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+use w2v::{Analogy, Embeddings, Error, Format, Kernels, Neighbor, Result};
+
+fn load(path: &std::path::Path) -> Result<Embeddings> {
+    Ok(Embeddings::load(path)?.with_kernels(Kernels::from_env()?))
+}
+
+#[derive(Args)]
+pub struct SimilarArgs {
+    /// Vectors: native, word2vec binary or text.
+    model: PathBuf,
+    /// Query words (their unit vectors are summed; prefix a word with `-` to subtract it).
+    /// None: an interactive prompt, one query per line.
+    words: Vec<String>,
+    /// Number of neighbours.
+    #[arg(short, long, default_value_t = 10)]
+    k: usize,
+    /// Only the N most frequent words are candidates.
+    #[arg(long)]
+    restrict: Option<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    /// 3CosAdd: nearest to b - a + c.
+    Add,
+    /// 3CosMul (Levy and Goldberg).
+    Mul,
+}
+
+#[derive(Args)]
+pub struct AnalogyArgs {
+    /// Vectors: native, word2vec binary or text.
+    model: PathBuf,
+    /// `A B C` for `A is to B as C is to ?`. None: an interactive prompt, three words per line.
+    words: Vec<String>,
+    /// Number of answers.
+    #[arg(short, long, default_value_t = 10)]
+    k: usize,
+    /// Scoring method.
+    #[arg(long, value_enum, default_value = "add")]
+    method: MethodArg,
+    /// Only the N most frequent words are candidates.
+    #[arg(long)]
+    restrict: Option<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct InfoArgs {
+    /// Vectors: native, word2vec binary or text.
+    model: PathBuf,
+    /// Read the whole file and check every checksum (native models).
+    #[arg(long)]
+    verify: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct ConvertArgs {
+    /// Input: native, word2vec binary or text (detected).
+    input: PathBuf,
+    /// Output file (written atomically).
+    output: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    to: FormatArg,
+}
+
+fn print_answers(emb: &Embeddings, answers: &[Neighbor], json: bool) {
+    if json {
+        let list: Vec<_> = answers
+            .iter()
+            .map(|n| serde_json::json!({"word": emb.word(n.index), "index": n.index, "score": n.score}))
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+    } else {
+        for n in answers {
+            println!(
+                "{:<24} {:.6}",
+                emb.word(n.index).unwrap_or("\u{fffd}"),
+                n.score
+            );
+        }
+    }
+}
+
+/// Run `answer` on the words given, or on each line of stdin.
+fn words_or_prompt(
+    words: &[String],
+    prompt: &str,
+    mut answer: impl FnMut(&[&str]) -> Result<()>,
+) -> Result<()> {
+    if !words.is_empty() {
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        return answer(&w);
+    }
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    loop {
+        eprint!("{prompt} (EXIT to stop): ");
+        let _ = std::io::stderr().flush();
+        line.clear();
+        let n = stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Error::io("cannot read standard input", e))?;
+        let w: Vec<&str> = line.split_whitespace().collect();
+        if n == 0 || w == ["EXIT"] {
+            return Ok(());
+        }
+        if w.is_empty() {
+            continue;
+        }
+        // One bad query (an unknown word) does not end the session.
+        if let Err(e) = answer(&w) {
+            eprintln!("{e}");
+        }
+    }
+}
+
+pub fn similar(a: SimilarArgs) -> Result<()> {
+    let emb = load(&a.model)?;
+    words_or_prompt(&a.words, "Enter words", |words| {
+        let (neg, pos): (Vec<&str>, Vec<&str>) = words
+            .iter()
+            .partition(|w| w.len() > 1 && w.starts_with('-'));
+        let neg: Vec<&str> = neg.iter().map(|w| &w[1..]).collect();
+        let t = Instant::now();
+        let r = emb.most_similar(&pos, &neg, a.k, a.restrict)?;
+        if !a.json {
+            eprintln!("({:.3} ms)", t.elapsed().as_secs_f64() * 1e3);
+        }
+        print_answers(&emb, &r, a.json);
+        Ok(())
+    })
+}
+
+pub fn analogy(a: AnalogyArgs) -> Result<()> {
+    let emb = load(&a.model)?;
+    let method = match a.method {
+        MethodArg::Add => Analogy::Add,
+        MethodArg::Mul => Analogy::Mul,
+    };
+    words_or_prompt(&a.words, "Enter three words A B C", |words| {
+        let [x, y, z] = words else {
+            return Err(Error::invalid(format!(
+                "an analogy needs three words A B C, got {}",
+                words.len()
+            )));
+        };
+        let r = emb.analogy(x, y, z, a.k, method, a.restrict)?;
+        print_answers(&emb, &r, a.json);
+        Ok(())
+    })
+}
+
+pub fn info(a: InfoArgs) -> Result<()> {
+    let t = Instant::now();
+    let emb = load(&a.model)?;
+    let open_ms = t.elapsed().as_secs_f64() * 1e3;
+    let format = if emb.is_mapped() {
+        "native (mapped)"
+    } else {
+        "word2vec (read into memory)"
+    };
+    let verified = if a.verify {
+        match emb.mapped() {
+            Some(m) => {
+                m.verify()?;
+                Some(true)
+            }
+            // A word2vec file was fully parsed (and so checked) by loading it.
+            None => Some(true),
+        }
+    } else {
+        None
+    };
+    let first: Vec<&str> = (0..emb.len().min(10)).filter_map(|i| emb.word(i)).collect();
+    if a.json {
+        let v = serde_json::json!({
+            "path": a.model.display().to_string(),
+            "format": format,
+            "words": emb.len(),
+            "dim": emb.dim(),
+            "file_bytes": std::fs::metadata(&a.model).map(|m| m.len()).ok(),
+            "open_ms": open_ms,
+            "verified": verified,
+            "first_words": first,
+            "simd": emb.kernels().level().name(),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("serialisable")
+        );
+    } else {
+        println!("{}", a.model.display());
+        println!("  format      {format}");
+        println!("  words       {}", emb.len());
+        println!("  dimension   {}", emb.dim());
+        println!("  opened in   {open_ms:.3} ms");
+        if let Some(m) = emb.mapped() {
+            println!("  file bytes  {}", m.file_len());
+        }
+        if a.verify {
+            println!("  verified    every checksum and word entry");
+        }
+        println!("  first words {}", first.join(" "));
+    }
+    Ok(())
+}
+
+pub fn convert(a: ConvertArgs) -> Result<()> {
+    let emb = load(&a.input)?;
+    if let Some(m) = emb.mapped() {
+        // Converting is a full read anyway: refuse to copy a corrupt model.
+        m.verify()?;
+    }
+    let to: Format = a.to.into();
+    emb.save(&a.output, to)?;
+    eprintln!(
+        "{} words x {} -> {} ({to:?})",
+        emb.len(),
+        emb.dim(),
+        a.output.display()
+    );
+    Ok(())
+}

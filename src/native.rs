@@ -1,0 +1,463 @@
+//! The native model format: opened by `mmap` in constant time, shared between
+//! processes, viewed without copying.
+//!
+//! # Layout (version 1, every integer and float little-endian)
+//!
+//! A 184-byte [header](Header), then seven sections, each at the offset and with
+//! the length (in bytes) the header gives, in this order, separated by zero
+//! padding:
+//!
+//! | section | contents | alignment |
+//! |---|---|---|
+//! | `word_ends` | `u64` per word: the end of word `i` in `words` (its start is the end of word `i - 1`, or 0) | 8 |
+//! | `words` | the words' UTF-8 bytes, concatenated | 1 |
+//! | `counts` | `u64` per word: its corpus count (word2vec files have none: they get `V - i`) | 8 |
+//! | `hash` | `u32` slots of an open-addressing table: a word index or `u32::MAX` (empty); `2^k > V` slots; a word goes to slot `fnv1a64(word) mod 2^k` or the next free one | 4 |
+//! | `matrix` | `V x D` `f32`, row-major | 64 |
+//! | `norms` | `f32` per word: the Euclidean norm of its row (present when flag bit 0 is set, else empty) | 4 |
+//! | `unit16` | `V x S` IEEE half-precision bits, `S` = `D` rounded up to a multiple of 16: each row divided by its norm (zero for a zero row), zero-padded; the compact scan of [`crate::query`] (present when flag bit 1 is set, else empty) | 64 |
+//!
+//! Header: `magic` (`\x93W2V\r\n\x1a\n`: the high byte and the line endings
+//! catch 7-bit and text-mode transfers), `version` (1), `flags`, `V`, `D`,
+//! the seven `(offset, length)` pairs, a CRC-32 per section (and one zero),
+//! and a CRC-32 of the header's first 176 bytes.
+//!
+//! # Opening
+//!
+//! [`MappedModel::open`] maps the file read-only and shared (its pages are the
+//! page cache's, shared by every process that maps the file), then checks, in
+//! time independent of the file's size: the magic, the version, the header
+//! checksum, and that every section lies inside the file, has the length `V`
+//! and `D` imply, is aligned, and follows the previous one. Nothing else is
+//! read: a vector's pages are loaded when it is first used.
+//!
+//! Per-word data is checked when used: a word's bounds and UTF-8 when it is
+//! read, a hash slot's index when probed. A corrupt file therefore gives
+//! errors or missing words, never an out-of-bounds read. [`MappedModel::verify`]
+//! reads everything and checks every section's CRC (`w2v info --verify`).
+
+#![allow(
+    unsafe_code,
+    reason = "memory-maps a file (memmap2), which is unsafe by contract"
+)]
+
+use crate::error::{Error, ErrorKind, Result};
+use bytemuck::{Pod, Zeroable};
+use memmap2::Mmap;
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+/// The file's first 8 bytes.
+pub const MAGIC: [u8; 8] = *b"\x93W2V\r\n\x1a\n";
+/// The format version this build reads and writes.
+pub const VERSION: u32 = 1;
+/// Flag bit: the `norms` section is present.
+pub const FLAG_NORMS: u32 = 1;
+/// Flag bit: the `unit16` section is present.
+pub const FLAG_UNIT16: u32 = 2;
+/// Size of the header in bytes.
+pub const HEADER_LEN: usize = std::mem::size_of::<Header>();
+
+const SECTIONS: usize = 7;
+const SECTION_NAMES: [&str; SECTIONS] = [
+    "word_ends",
+    "words",
+    "counts",
+    "hash",
+    "matrix",
+    "norms",
+    "unit16",
+];
+const ALIGN: [usize; SECTIONS] = [8, 1, 8, 4, 64, 4, 64];
+const WORD_ENDS: usize = 0;
+const WORDS: usize = 1;
+const COUNTS: usize = 2;
+const HASH: usize = 3;
+const MATRIX: usize = 4;
+const NORMS: usize = 5;
+const UNIT16: usize = 6;
+const EMPTY_SLOT: u32 = u32::MAX;
+
+/// The native file header (little-endian on disk).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Pod, Zeroable)]
+pub struct Header {
+    /// [`MAGIC`].
+    pub magic: [u8; 8],
+    /// [`VERSION`].
+    pub version: u32,
+    /// Bit 0: [`FLAG_NORMS`], bit 1: [`FLAG_UNIT16`]. Other bits are zero in version 1.
+    pub flags: u32,
+    /// Number of words.
+    pub vocab: u64,
+    /// Vector dimension.
+    pub dim: u64,
+    /// `(offset, length)` in bytes of each section.
+    pub sections: [[u64; 2]; SECTIONS],
+    /// CRC-32 (IEEE) of each section's bytes; the eighth is zero.
+    pub checksums: [u32; 8],
+    /// CRC-32 of the header's bytes before this field.
+    pub header_crc: u32,
+    /// Zero.
+    pub reserved: u32,
+}
+
+const HEADER_CRC_SPAN: usize = HEADER_LEN - 8;
+
+/// FNV-1a, 64 bits: the hash of the `hash` section.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Row length of the `unit16` section: `dim` rounded up to a multiple of 16.
+pub fn unit16_stride(dim: usize) -> usize {
+    dim.next_multiple_of(16)
+}
+
+fn hash_slots(vocab: usize) -> usize {
+    (vocab.saturating_mul(2)).max(2).next_power_of_two()
+}
+
+fn corrupt(msg: impl Into<String>) -> Error {
+    Error::format(msg)
+}
+
+/// Write a native model: `words` with `counts`, rows `matrix[i * dim..(i + 1) * dim]`,
+/// their `norms`, and optionally the half-precision unit rows. The file is
+/// written atomically (see [`crate::io::write_atomically`]).
+pub fn write(
+    path: &Path,
+    words: &[&str],
+    counts: &[u64],
+    dim: usize,
+    matrix: &[f32],
+    norms: &[f32],
+    unit16: Option<&[u16]>,
+) -> Result<()> {
+    let v = words.len();
+    if dim == 0 {
+        return Err(Error::invalid("dimension must be positive"));
+    }
+    if counts.len() != v
+        || matrix.len() != v * dim
+        || norms.len() != v
+        || unit16.is_some_and(|u| u.len() != v * unit16_stride(dim))
+    {
+        return Err(Error::invalid(
+            "native write: words, counts, matrix and norms disagree in length",
+        ));
+    }
+    // Sections in memory (the matrix and norms are written straight from the caller's slices).
+    let mut ends = Vec::with_capacity(v);
+    let mut blob = Vec::new();
+    for w in words {
+        blob.extend_from_slice(w.as_bytes());
+        ends.push(blob.len() as u64);
+    }
+    let cap = hash_slots(v);
+    let mut table = vec![EMPTY_SLOT; cap];
+    for (i, w) in words.iter().enumerate() {
+        let mut j = (fnv1a64(w.as_bytes()) as usize) & (cap - 1);
+        while table[j] != EMPTY_SLOT {
+            let other = table[j] as usize;
+            if words[other] == *w {
+                return Err(Error::format(format!("the word {w:?} appears twice")));
+            }
+            j = (j + 1) & (cap - 1);
+        }
+        table[j] = i as u32;
+    }
+    let parts: [&[u8]; SECTIONS] = [
+        bytemuck::cast_slice(&ends),
+        &blob,
+        bytemuck::cast_slice(counts),
+        bytemuck::cast_slice(&table),
+        bytemuck::cast_slice(matrix),
+        bytemuck::cast_slice(norms),
+        bytemuck::cast_slice(unit16.unwrap_or(&[])),
+    ];
+    let mut header = Header::zeroed();
+    header.magic = MAGIC;
+    header.version = VERSION;
+    header.flags = FLAG_NORMS | if unit16.is_some() { FLAG_UNIT16 } else { 0 };
+    header.vocab = v as u64;
+    header.dim = dim as u64;
+    let mut pos = HEADER_LEN;
+    for (s, part) in parts.iter().enumerate() {
+        pos = pos.next_multiple_of(ALIGN[s]);
+        header.sections[s] = [pos as u64, part.len() as u64];
+        header.checksums[s] = crc32fast::hash(part);
+        pos += part.len();
+    }
+    header.header_crc = crc32fast::hash(&bytemuck::bytes_of(&header)[..HEADER_CRC_SPAN]);
+    if cfg!(target_endian = "big") {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            "the native format is little-endian; writing it on a big-endian host is not supported",
+        ));
+    }
+    crate::io::write_atomically(path, |w| {
+        w.write_all(bytemuck::bytes_of(&header))?;
+        let mut pos = HEADER_LEN;
+        let zeros = [0u8; 64];
+        for (s, part) in parts.iter().enumerate() {
+            let start = header.sections[s][0] as usize;
+            w.write_all(&zeros[..start - pos])?;
+            w.write_all(part)?;
+            pos = start + part.len();
+        }
+        Ok(())
+    })
+}
+
+/// Whether `bytes` start like a native model file.
+pub fn has_magic(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && bytes[..8] == MAGIC
+}
+
+/// A native model file mapped into memory.
+#[derive(Debug)]
+pub struct MappedModel {
+    map: Mmap,
+    header: Header,
+    vocab: usize,
+    dim: usize,
+    ranges: [(usize, usize); SECTIONS],
+}
+
+impl MappedModel {
+    /// Map `path` and check its header and section table (constant time; see
+    /// the module documentation).
+    pub fn open(path: &Path) -> Result<MappedModel> {
+        let ctx = |what: &str| format!("`{}`: {what}", path.display());
+        let file = File::open(path).map_err(|e| Error::io(ctx("cannot open"), e))?;
+        // SAFETY: the map is read-only. Its contents may change if another process
+        // writes the file while it is mapped; w2v never does (its writers replace
+        // files by rename, which leaves existing mappings on the old inode), and
+        // every access below is bounds-checked, so a changed file gives wrong
+        // values or errors, not out-of-bounds reads.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(ctx("cannot map"), e))?;
+        Self::from_map(map).map_err(|e| Error::new(e.kind(), ctx(&e.to_string())))
+    }
+
+    fn from_map(map: Mmap) -> Result<MappedModel> {
+        if cfg!(target_endian = "big") {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "native models are little-endian; this host is big-endian",
+            ));
+        }
+        let len = map.len();
+        if len < 8 || map[..8] != MAGIC {
+            return Err(corrupt("not a w2v native model (wrong magic)"));
+        }
+        if len < HEADER_LEN {
+            return Err(corrupt(format!(
+                "truncated: {len} bytes, the header alone is {HEADER_LEN}"
+            )));
+        }
+        let header: Header = bytemuck::pod_read_unaligned(&map[..HEADER_LEN]);
+        if header.version != VERSION {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "native format version {} (this build reads version {VERSION})",
+                    header.version
+                ),
+            ));
+        }
+        if crc32fast::hash(&map[..HEADER_CRC_SPAN]) != header.header_crc {
+            return Err(corrupt("header checksum mismatch: the file is corrupt"));
+        }
+        if header.flags & !(FLAG_NORMS | FLAG_UNIT16) != 0
+            || header.reserved != 0
+            || header.checksums[SECTIONS] != 0
+        {
+            return Err(corrupt("unknown header flags"));
+        }
+        let too_big = || corrupt("vocabulary size or dimension out of range");
+        let vocab = usize::try_from(header.vocab).map_err(|_| too_big())?;
+        let dim = usize::try_from(header.dim).map_err(|_| too_big())?;
+        if dim == 0 {
+            return Err(corrupt("dimension is zero"));
+        }
+        if vocab >= EMPTY_SLOT as usize {
+            return Err(too_big());
+        }
+        let floats = vocab.checked_mul(dim).ok_or_else(too_big)?;
+        let matrix_bytes = floats.checked_mul(4).ok_or_else(too_big)?;
+        let mut ranges = [(0usize, 0usize); SECTIONS];
+        let mut prev_end = HEADER_LEN;
+        for (s, &[off, n]) in header.sections.iter().enumerate() {
+            let name = SECTION_NAMES[s];
+            let (off, n) = (
+                usize::try_from(off).map_err(|_| too_big())?,
+                usize::try_from(n).map_err(|_| too_big())?,
+            );
+            let end = off.checked_add(n).filter(|&e| e <= len).ok_or_else(|| {
+                corrupt(format!(
+                    "truncated: section `{name}` ends past the end of the file ({len} bytes)"
+                ))
+            })?;
+            if off < prev_end || !off.is_multiple_of(ALIGN[s]) {
+                return Err(corrupt(format!(
+                    "section `{name}` at offset {off} overlaps or is misaligned"
+                )));
+            }
+            let want = match s {
+                WORD_ENDS | COUNTS => Some(vocab * 8),
+                HASH => Some(hash_slots(vocab) * 4),
+                MATRIX => Some(matrix_bytes),
+                NORMS => Some(if header.flags & FLAG_NORMS != 0 {
+                    vocab * 4
+                } else {
+                    0
+                }),
+                UNIT16 => Some(if header.flags & FLAG_UNIT16 != 0 {
+                    vocab * unit16_stride(dim) * 2
+                } else {
+                    0
+                }),
+                _ => None,
+            };
+            if want.is_some_and(|w| w != n) {
+                return Err(corrupt(format!(
+                    "section `{name}` has {n} bytes, {vocab} words x {dim} need {}",
+                    want.unwrap_or(0)
+                )));
+            }
+            ranges[s] = (off, end);
+            prev_end = end;
+        }
+        Ok(MappedModel {
+            map,
+            header,
+            vocab,
+            dim,
+            ranges,
+        })
+    }
+
+    fn section(&self, s: usize) -> &[u8] {
+        let (a, b) = self.ranges[s];
+        &self.map[a..b]
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.vocab
+    }
+
+    /// Whether there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.vocab == 0
+    }
+
+    /// Vector dimension.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The header as read.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Size of the mapped file in bytes.
+    pub fn file_len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The `V x D` matrix, viewed in place.
+    pub fn matrix(&self) -> &[f32] {
+        // Alignment (64 within a page-aligned map) and length were checked on open.
+        bytemuck::cast_slice(self.section(MATRIX))
+    }
+
+    /// Stored row norms, if the file has them.
+    pub fn norms(&self) -> Option<&[f32]> {
+        (self.header.flags & FLAG_NORMS != 0).then(|| bytemuck::cast_slice(self.section(NORMS)))
+    }
+
+    /// The half-precision unit rows, if the file has them.
+    pub fn unit16(&self) -> Option<&[u16]> {
+        (self.header.flags & FLAG_UNIT16 != 0).then(|| bytemuck::cast_slice(self.section(UNIT16)))
+    }
+
+    fn ends(&self) -> &[u64] {
+        bytemuck::cast_slice(self.section(WORD_ENDS))
+    }
+
+    /// Word `i`, or `None` if `i` is out of range or its entry is corrupt
+    /// (bounds outside the `words` section, or not UTF-8).
+    pub fn word(&self, i: usize) -> Option<&str> {
+        let ends = self.ends();
+        let end = usize::try_from(*ends.get(i)?).ok()?;
+        let start = if i == 0 {
+            0
+        } else {
+            usize::try_from(ends[i - 1]).ok()?
+        };
+        let bytes = self.section(WORDS).get(start..end)?;
+        std::str::from_utf8(bytes).ok()
+    }
+
+    /// The count of word `i`.
+    pub fn count(&self, i: usize) -> Option<u64> {
+        bytemuck::cast_slice::<u8, u64>(self.section(COUNTS))
+            .get(i)
+            .copied()
+    }
+
+    /// The index of `word`, through the file's hash table.
+    pub fn index_of(&self, word: &[u8]) -> Option<usize> {
+        let table: &[u32] = bytemuck::cast_slice(self.section(HASH));
+        let mask = table.len().checked_sub(1)?;
+        let mut j = (fnv1a64(word) as usize) & mask;
+        for _ in 0..table.len() {
+            let slot = table[j];
+            if slot == EMPTY_SLOT {
+                return None;
+            }
+            let i = slot as usize;
+            if self.word(i).is_some_and(|w| w.as_bytes() == word) {
+                return Some(i);
+            }
+            j = (j + 1) & mask;
+        }
+        None
+    }
+
+    /// Read the whole file: every section's CRC, every word's bounds and
+    /// UTF-8, and that the hash table finds every word at its index. Time
+    /// proportional to the file size.
+    pub fn verify(&self) -> Result<()> {
+        for (s, name) in SECTION_NAMES.iter().enumerate() {
+            if crc32fast::hash(self.section(s)) != self.header.checksums[s] {
+                return Err(corrupt(format!(
+                    "section `{name}` checksum mismatch: the file is corrupt"
+                )));
+            }
+        }
+        let mut prev = 0u64;
+        for (i, &e) in self.ends().iter().enumerate() {
+            if e < prev || self.word(i).is_none() {
+                return Err(corrupt(format!("word {i} has bad bounds or is not UTF-8")));
+            }
+            prev = e;
+            let w = self.word(i).unwrap_or_default();
+            if self.index_of(w.as_bytes()) != Some(i) {
+                return Err(corrupt(format!(
+                    "word {i} ({w:?}) is missing from the hash table or duplicated"
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,540 @@
+//! Queries: similarity, nearest neighbours of a word or a vector, analogies
+//! (3CosAdd and 3CosMul), mean vectors, batches.
+//!
+//! Scores are cosine similarities, `dot(q, row) / (|q| |row|)`, with each
+//! row's norm stored or computed once ([`Embeddings::norms`]). A zero row has
+//! no defined cosine and is never returned.
+//!
+//! # The top-k scan
+//!
+//! Rows are scanned in blocks of about 64 KiB. For each block, the
+//! [`Kernels::dot_rows`](crate::Kernels::dot_rows) kernel computes the dot
+//! products of a query with every row, a vectorised pass turns them into
+//! cosines, and a pass keeps the `k` best in a sorted array (ties: the lower
+//! index first). A batch of queries ([`Embeddings::nearest_batch_into`]) runs
+//! every query over a block while it is in cache, so the matrix is read from
+//! memory once per batch instead of once per query.
+//!
+//! The `_into` functions take a caller-held [`Scratch`] and allocate nothing
+//! once it has grown to the largest query seen: hold one per thread.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Embeddings;
+use crate::simd::Level;
+
+/// One answer: a word index and its score (a cosine for 3CosAdd and
+/// neighbours, 3CosMul's ratio for [`Embeddings::most_similar_cosmul`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbor {
+    /// Index in the vocabulary ([`Embeddings::word`] gives the word).
+    pub index: usize,
+    /// Score, higher is nearer.
+    pub score: f32,
+}
+
+impl Neighbor {
+    /// The padding of a batch answer with fewer than `k` neighbours.
+    pub const NONE: Neighbor = Neighbor {
+        index: usize::MAX,
+        score: f32::NEG_INFINITY,
+    };
+
+    /// Whether this is real (not [`Neighbor::NONE`] padding).
+    pub fn is_some(&self) -> bool {
+        self.index != usize::MAX
+    }
+}
+
+/// How to answer `a : b :: c : ?`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Analogy {
+    /// 3CosAdd: nearest to `b - a + c` on unit vectors (Mikolov et al.).
+    Add,
+    /// 3CosMul: `cos'(d, b) cos'(d, c) / (cos'(d, a) + 1e-6)` with `cos' = (1 + cos) / 2`
+    /// (Levy and Goldberg; gensim's `most_similar_cosmul`).
+    Mul,
+}
+
+/// Buffers reused across queries. One per thread; cheap to create.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    scores: Vec<f32>,
+    approx: Vec<Neighbor>,
+    candidates: Vec<Vec<Neighbor>>,
+    top: Vec<Neighbor>,
+    query: Vec<f32>,
+    inv: Vec<f32>,
+}
+
+impl Scratch {
+    /// Empty buffers (they grow on first use).
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+}
+
+/// Target bytes of matrix per block: a block stays in L2 while every query of
+/// a batch runs over it.
+const BLOCK_BYTES: usize = 64 * 1024;
+
+/// Bound on `|approximate - exact|` cosine of the half-precision scan at
+/// dimension `dim`: the half rounding of unit rows (`2^-11` relative, and
+/// `2^-25` absolute for subnormal halves) plus the f32 rounding of both dot
+/// products (`dim 2^-24` each, relative to `sum |q_i u_i| <= 1`), with slack.
+fn approx_margin(dim: usize) -> f32 {
+    let d = dim as f32;
+    2f32.powi(-11) + d.sqrt() * 2f32.powi(-25) + 4.0 * d * 2f32.powi(-24) + 1e-6
+}
+
+/// Keep the best of `scores` (rows `start..`) in `top`, skipping `exclude`.
+#[inline]
+fn select(top: &mut [Neighbor], scores: &[f32], start: usize, exclude: &[usize]) {
+    let k = top.len();
+    let mut worst = top[k - 1].score;
+    for (j, &s) in scores.iter().enumerate() {
+        if s > worst && !exclude.contains(&(start + j)) {
+            insert(
+                top,
+                Neighbor {
+                    index: start + j,
+                    score: s,
+                },
+            );
+            worst = top[k - 1].score;
+        }
+    }
+}
+
+/// Insert `n` into `top` (sorted by descending score, fixed length `k`),
+/// dropping the last; `n.score` must beat `top[k - 1].score`.
+#[inline]
+fn insert(top: &mut [Neighbor], n: Neighbor) {
+    let k = top.len();
+    let mut j = k - 1;
+    while j > 0 && top[j - 1].score < n.score {
+        top[j] = top[j - 1];
+        j -= 1;
+    }
+    top[j] = n;
+}
+
+fn not_found(word: &str) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        format!("`{word}` is not in the vocabulary"),
+    )
+}
+
+impl Embeddings {
+    fn limit(&self, restrict: Option<usize>) -> usize {
+        restrict.map_or(self.len(), |r| r.min(self.len()))
+    }
+
+    /// Cosine similarity of words `i` and `j` (NaN if either row is zero).
+    /// Panics if an index is out of range.
+    pub fn similarity_of(&self, i: usize, j: usize) -> f32 {
+        let n = self.norms();
+        self.kernels().dot(self.row(i), self.row(j)) / (n[i] * n[j])
+    }
+
+    /// Cosine similarity of two words.
+    pub fn similarity(&self, a: &str, b: &str) -> Result<f32> {
+        let (i, j) = (
+            self.index(a).ok_or_else(|| not_found(a))?,
+            self.index(b).ok_or_else(|| not_found(b))?,
+        );
+        Ok(self.similarity_of(i, j))
+    }
+
+    /// Add `weight` times the unit vector of word `i` to `out`.
+    fn add_unit(&self, i: usize, weight: f32, out: &mut [f32]) {
+        let n = self.norms()[i];
+        if n > 0.0 && n.is_finite() {
+            self.kernels().axpy(weight / n, self.row(i), out);
+        }
+    }
+
+    /// The weighted mean of the unit vectors of `words` into `out` (length
+    /// `dim`), skipping unknown words, as gensim's `get_mean_vector`: to embed
+    /// a search query or a short document. `weights`, if given, has one weight
+    /// per word (default 1). Returns how many words were known; none known is
+    /// an [`ErrorKind::NotFound`] error and leaves `out` zero.
+    pub fn mean_vector_into(
+        &self,
+        words: &[&str],
+        weights: Option<&[f32]>,
+        out: &mut [f32],
+    ) -> Result<usize> {
+        if out.len() != self.dim() {
+            return Err(Error::invalid(format!(
+                "output has {} floats, the model's dimension is {}",
+                out.len(),
+                self.dim()
+            )));
+        }
+        if weights.is_some_and(|w| w.len() != words.len()) {
+            return Err(Error::invalid("one weight per word is needed"));
+        }
+        out.fill(0.0);
+        let (mut known, mut total) = (0usize, 0.0f32);
+        for (n, w) in words.iter().enumerate() {
+            if let Some(i) = self.index(w) {
+                let weight = weights.map_or(1.0, |ws| ws[n]);
+                self.add_unit(i, weight, out);
+                known += 1;
+                total += weight;
+            }
+        }
+        if known == 0 {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "none of the words is in the vocabulary",
+            ));
+        }
+        if total != 0.0 {
+            self.kernels().scale(1.0 / total, out);
+        }
+        Ok(known)
+    }
+
+    /// [`mean_vector_into`](Embeddings::mean_vector_into) into a new vector.
+    pub fn mean_vector(&self, words: &[&str], weights: Option<&[f32]>) -> Result<Vec<f32>> {
+        let mut out = vec![0.0; self.dim()];
+        self.mean_vector_into(words, weights, &mut out)?;
+        Ok(out)
+    }
+
+    /// The `k` words with the highest cosine to `query` among the first
+    /// `restrict` words (all if `None`), skipping the indices in `exclude`,
+    /// best first. Fewer than `k` if the vocabulary is smaller. Allocates
+    /// nothing once `scratch` has grown.
+    pub fn nearest_into<'s>(
+        &self,
+        query: &[f32],
+        k: usize,
+        restrict: Option<usize>,
+        exclude: &[usize],
+        scratch: &'s mut Scratch,
+    ) -> Result<&'s [Neighbor]> {
+        self.nearest_batch_into(query, k, restrict, &[exclude], scratch)?;
+        let found = scratch.top.iter().take_while(|n| n.is_some()).count();
+        Ok(&scratch.top[..found])
+    }
+
+    /// [`nearest_into`](Embeddings::nearest_into) into a new vector.
+    pub fn nearest(
+        &self,
+        query: &[f32],
+        k: usize,
+        restrict: Option<usize>,
+        exclude: &[usize],
+    ) -> Result<Vec<Neighbor>> {
+        let mut s = Scratch::new();
+        Ok(self
+            .nearest_into(query, k, restrict, exclude, &mut s)?
+            .to_vec())
+    }
+
+    /// A batch of queries (`queries` holds `q` rows of `dim` floats): the `k`
+    /// nearest words of each, as `q x k` answers, row `i` for query `i`, best
+    /// first, padded with [`Neighbor::NONE`]. `excludes` is empty (exclude
+    /// nothing) or holds one index list per query. The scan is blocked: each
+    /// block of rows is read once for the whole batch.
+    pub fn nearest_batch_into<'s>(
+        &self,
+        queries: &[f32],
+        k: usize,
+        restrict: Option<usize>,
+        excludes: &[&[usize]],
+        scratch: &'s mut Scratch,
+    ) -> Result<&'s [Neighbor]> {
+        let dim = self.dim();
+        if !queries.len().is_multiple_of(dim) {
+            return Err(Error::invalid(format!(
+                "queries hold {} floats, not a multiple of the dimension {dim}",
+                queries.len()
+            )));
+        }
+        let nq = queries.len() / dim;
+        if !excludes.is_empty() && excludes.len() != nq {
+            return Err(Error::invalid(format!(
+                "{} exclusion lists for {nq} queries",
+                excludes.len()
+            )));
+        }
+        let kern = *self.kernels();
+        scratch.inv.clear();
+        for q in queries.chunks_exact(dim) {
+            let n = kern.dot(q, q).sqrt();
+            if !(n > 0.0 && n.is_finite()) {
+                return Err(Error::invalid(
+                    "a query vector is zero or not finite: it has no nearest words",
+                ));
+            }
+            scratch.inv.push(1.0 / n);
+        }
+        scratch.top.clear();
+        scratch.top.resize(nq * k, Neighbor::NONE);
+        let rows = self.limit(restrict);
+        if k == 0 || rows == 0 || nq == 0 {
+            return Ok(&scratch.top);
+        }
+        if kern.level() >= Level::Avx2 {
+            self.scan_f16(queries, k, rows, excludes, scratch);
+        } else {
+            self.scan_f32(queries, k, rows, excludes, scratch);
+        }
+        Ok(&scratch.top)
+    }
+
+    /// Exact scan over the f32 rows (the scalar and portable levels).
+    fn scan_f32(
+        &self,
+        queries: &[f32],
+        k: usize,
+        rows: usize,
+        excludes: &[&[usize]],
+        scratch: &mut Scratch,
+    ) {
+        let (dim, kern) = (self.dim(), *self.kernels());
+        let (matrix, norms) = (self.matrix(), self.norms());
+        let block = (BLOCK_BYTES / (4 * dim)).clamp(16, 4096);
+        scratch.scores.resize(block, 0.0);
+        let mut start = 0;
+        while start < rows {
+            let end = (start + block).min(rows);
+            let block_rows = &matrix[start * dim..end * dim];
+            let block_norms = &norms[start..end];
+            for (q, query) in queries.chunks_exact(dim).enumerate() {
+                let scores = &mut scratch.scores[..end - start];
+                kern.dot_rows(query, block_rows, scores);
+                let inv = scratch.inv[q];
+                for (s, &n) in scores.iter_mut().zip(block_norms) {
+                    *s = *s * inv / n;
+                }
+                let top = &mut scratch.top[q * k..(q + 1) * k];
+                let exclude = excludes.get(q).copied().unwrap_or(&[]);
+                select(top, scores, start, exclude);
+            }
+            start = end;
+        }
+    }
+
+    /// Two-stage scan: approximate cosines over the half-precision unit rows
+    /// (half the bytes), keeping every row that could be in the top `k`, then
+    /// exact cosines over the f32 rows of those candidates only. The answer is
+    /// the exact scan's: an approximate cosine is within `eps` of the exact
+    /// one (half precision rounds each unit-row element by at most `2^-11`
+    /// relative, so the dot product moves by at most `2^-11 |q| |u|`), so a
+    /// row of the exact top `k` is never more than `2 eps` under the `k`-th
+    /// best approximate score, and every row within that margin is re-scored.
+    fn scan_f16(
+        &self,
+        queries: &[f32],
+        k: usize,
+        rows: usize,
+        excludes: &[&[usize]],
+        scratch: &mut Scratch,
+    ) {
+        let (dim, kern) = (self.dim(), *self.kernels());
+        let (matrix, norms, unit) = (self.matrix(), self.norms(), self.unit16());
+        let nq = queries.len() / dim;
+        // Unit queries, zero-padded to the rows' stride: approximate scores
+        // are then cosines.
+        let stride = self.unit16_stride();
+        scratch.query.clear();
+        for (q, query) in queries.chunks_exact(dim).enumerate() {
+            let inv = scratch.inv[q];
+            scratch.query.extend(query.iter().map(|&x| x * inv));
+            scratch.query.resize((q + 1) * stride, 0.0);
+        }
+        let eps = approx_margin(dim);
+        scratch.approx.clear();
+        scratch.approx.resize(nq * k, Neighbor::NONE);
+        if scratch.candidates.len() < nq {
+            scratch.candidates.resize_with(nq, Vec::new);
+        }
+        for c in &mut scratch.candidates[..nq] {
+            c.clear();
+        }
+        let block = (BLOCK_BYTES / (2 * stride)).clamp(16, 8192);
+        scratch.scores.resize(block, 0.0);
+        let mut start = 0;
+        while start < rows {
+            let end = (start + block).min(rows);
+            let block_rows = &unit[start * stride..end * stride];
+            for q in 0..nq {
+                let scores = &mut scratch.scores[..end - start];
+                kern.dot_rows_f16(
+                    &scratch.query[q * stride..(q + 1) * stride],
+                    block_rows,
+                    scores,
+                );
+                let top = &mut scratch.approx[q * k..(q + 1) * k];
+                let cands = &mut scratch.candidates[q];
+                let exclude = excludes.get(q).copied().unwrap_or(&[]);
+                let mut worst = top[k - 1].score;
+                for (j, &s) in scores.iter().enumerate() {
+                    if s >= worst - 2.0 * eps && !exclude.contains(&(start + j)) {
+                        let n = Neighbor {
+                            index: start + j,
+                            score: s,
+                        };
+                        cands.push(n);
+                        if s > worst {
+                            insert(top, n);
+                            worst = top[k - 1].score;
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+        for q in 0..nq {
+            let tau = scratch.approx[q * k + k - 1].score;
+            let query = &queries[q * dim..(q + 1) * dim];
+            let inv = scratch.inv[q];
+            let top = &mut scratch.top[q * k..(q + 1) * k];
+            for c in &scratch.candidates[q] {
+                if c.score >= tau - 2.0 * eps {
+                    let i = c.index;
+                    let exact = kern.dot(query, &matrix[i * dim..(i + 1) * dim]) * inv / norms[i];
+                    if exact > top[k - 1].score {
+                        insert(
+                            top,
+                            Neighbor {
+                                index: i,
+                                score: exact,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Indices of `words`, or an error naming the first unknown one.
+    fn indices(&self, words: &[&str]) -> Result<Vec<usize>> {
+        words
+            .iter()
+            .map(|w| self.index(w).ok_or_else(|| not_found(w)))
+            .collect()
+    }
+
+    /// 3CosAdd: the `k` words nearest to `sum(unit(positive)) -
+    /// sum(unit(negative))` among the first `restrict` words, the query words
+    /// excluded (gensim's `most_similar`). An unknown word is an
+    /// [`ErrorKind::NotFound`] error.
+    pub fn most_similar(
+        &self,
+        positive: &[&str],
+        negative: &[&str],
+        k: usize,
+        restrict: Option<usize>,
+    ) -> Result<Vec<Neighbor>> {
+        let (pos, neg) = (self.indices(positive)?, self.indices(negative)?);
+        if pos.is_empty() && neg.is_empty() {
+            return Err(Error::invalid("a query needs at least one word"));
+        }
+        let mut scratch = Scratch::new();
+        scratch.query.resize(self.dim(), 0.0);
+        let mut query = std::mem::take(&mut scratch.query);
+        for &i in &pos {
+            self.add_unit(i, 1.0, &mut query);
+        }
+        for &i in &neg {
+            self.add_unit(i, -1.0, &mut query);
+        }
+        let exclude: Vec<usize> = pos.iter().chain(&neg).copied().collect();
+        Ok(self
+            .nearest_into(&query, k, restrict, &exclude, &mut scratch)?
+            .to_vec())
+    }
+
+    /// 3CosMul (gensim's `most_similar_cosmul`): the `k` words `d`
+    /// maximising `prod cos'(d, p) / (prod cos'(d, n) + 1e-6)` over `p` in
+    /// `positive` and `n` in `negative`, with `cos' = (1 + cos) / 2`; query
+    /// words excluded.
+    pub fn most_similar_cosmul(
+        &self,
+        positive: &[&str],
+        negative: &[&str],
+        k: usize,
+        restrict: Option<usize>,
+    ) -> Result<Vec<Neighbor>> {
+        let (pos, neg) = (self.indices(positive)?, self.indices(negative)?);
+        if pos.is_empty() && neg.is_empty() {
+            return Err(Error::invalid("a query needs at least one word"));
+        }
+        let dim = self.dim();
+        let kern = *self.kernels();
+        let terms: Vec<usize> = pos.iter().chain(&neg).copied().collect();
+        // Unit vectors of the terms, one row each.
+        let mut unit = vec![0.0f32; terms.len() * dim];
+        for (t, &i) in terms.iter().enumerate() {
+            self.add_unit(i, 1.0, &mut unit[t * dim..(t + 1) * dim]);
+        }
+        let mut top = vec![Neighbor::NONE; k];
+        let rows = self.limit(restrict);
+        if k == 0 {
+            return Ok(top);
+        }
+        let (matrix, norms) = (self.matrix(), self.norms());
+        let block = (BLOCK_BYTES / (4 * dim)).clamp(16, 4096);
+        let (mut num, mut den, mut tmp) = (
+            vec![0.0f32; block],
+            vec![0.0f32; block],
+            vec![0.0f32; block],
+        );
+        let mut start = 0;
+        while start < rows {
+            let end = (start + block).min(rows);
+            let m = end - start;
+            let block_rows = &matrix[start * dim..end * dim];
+            num[..m].fill(1.0);
+            den[..m].fill(1.0);
+            for (t, u) in unit.chunks_exact(dim).enumerate() {
+                kern.dot_rows(u, block_rows, &mut tmp[..m]);
+                let acc = if t < pos.len() { &mut num } else { &mut den };
+                for ((a, &d), &n) in acc[..m].iter_mut().zip(&tmp[..m]).zip(&norms[start..end]) {
+                    *a *= (1.0 + d / n) / 2.0;
+                }
+            }
+            let mut worst = top[k - 1].score;
+            for j in 0..m {
+                let s = num[j] / (den[j] + 1e-6);
+                if s > worst && !terms.contains(&(start + j)) {
+                    insert(
+                        &mut top,
+                        Neighbor {
+                            index: start + j,
+                            score: s,
+                        },
+                    );
+                    worst = top[k - 1].score;
+                }
+            }
+            start = end;
+        }
+        let found = top.iter().take_while(|n| n.is_some()).count();
+        top.truncate(found);
+        Ok(top)
+    }
+
+    /// `a : b :: c : ?`, the `k` best answers among the first `restrict`
+    /// words, `a`, `b` and `c` excluded.
+    pub fn analogy(
+        &self,
+        a: &str,
+        b: &str,
+        c: &str,
+        k: usize,
+        method: Analogy,
+        restrict: Option<usize>,
+    ) -> Result<Vec<Neighbor>> {
+        match method {
+            Analogy::Add => self.most_similar(&[b, c], &[a], k, restrict),
+            Analogy::Mul => self.most_similar_cosmul(&[b, c], &[a], k, restrict),
+        }
+    }
+}
