@@ -78,8 +78,9 @@ fn generate_header() {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     let config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("read cbindgen.toml");
+    // Only the FFI module: public constants elsewhere in the crate are not C API.
     cbindgen::Builder::new()
-        .with_crate(&crate_dir)
+        .with_src(crate_dir.join("src/ffi/mod.rs"))
         .with_config(config)
         .generate()
         .expect("generate include/w2v.h")

@@ -19,6 +19,7 @@ pub mod corpus;
 pub mod demo;
 pub mod error;
 pub mod eval;
+pub mod ffi;
 pub mod io;
 pub mod model;
 pub mod native;

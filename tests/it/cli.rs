@@ -88,3 +88,180 @@ fn forced_simd_level_is_used_and_bad_one_is_an_error() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("not available on this CPU"));
     }
 }
+
+/// A small model trained on the demo corpus, in word2vec binary, in `dir`.
+fn small_model(dir: &std::path::Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let corpus = dir.join("corpus.txt");
+    std::fs::write(&corpus, w2v::demo::CORPUS).unwrap();
+    let model = dir.join("m.bin");
+    let out = w2v(
+        &[
+            "train",
+            "--input",
+            corpus.to_str().unwrap(),
+            "--output",
+            model.to_str().unwrap(),
+            "--model",
+            "sgns",
+            "--dim",
+            "24",
+            "--epochs",
+            "5",
+            "--min-count",
+            "2",
+            "--threads",
+            "1",
+            "--quiet",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    model
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn convert_info_similar_analogy_on_a_native_model() {
+    let dir = std::env::temp_dir().join(format!("w2v-cli-query-{}", std::process::id()));
+    let bin = small_model(&dir);
+    let native = dir.join("m.w2v");
+    let (b, n) = (bin.to_str().unwrap(), native.to_str().unwrap());
+    ok(&w2v(&["convert", b, n, "--to", "native"], &[]));
+
+    let info: serde_json::Value =
+        serde_json::from_str(&ok(&w2v(&["info", n, "--verify", "--json"], &[]))).unwrap();
+    assert_eq!(info["format"], "native (mapped)");
+    assert_eq!(info["verified"], true);
+    let words = info["words"].as_u64().unwrap();
+    assert!(words > 100, "{info}");
+
+    // Back to binary: byte-exact.
+    let back = dir.join("back.bin");
+    ok(&w2v(
+        &["convert", n, back.to_str().unwrap(), "--to", "bin"],
+        &[],
+    ));
+    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&bin).unwrap());
+
+    // Text: word2vec.c's 6 decimals, each value followed by a space.
+    let text = dir.join("m.txt");
+    ok(&w2v(
+        &["convert", n, text.to_str().unwrap(), "--to", "text"],
+        &[],
+    ));
+    let t = std::fs::read_to_string(&text).unwrap();
+    let row = t.lines().nth(1).unwrap();
+    assert!(row.ends_with(' '), "{row:?}");
+    for v in row.split(' ').skip(1).filter(|v| !v.is_empty()) {
+        let frac = v.split('.').nth(1).expect("a decimal point");
+        assert_eq!(frac.len(), 6, "{v}");
+    }
+
+    let sim: serde_json::Value =
+        serde_json::from_str(&ok(&w2v(&["similar", n, "king", "-k", "3", "--json"], &[]))).unwrap();
+    let sim = sim.as_array().unwrap();
+    assert_eq!(sim.len(), 3);
+    assert!(sim.iter().all(|s| s["word"] != "king"));
+    assert!(sim[0]["score"].as_f64() >= sim[2]["score"].as_f64());
+
+    for method in ["add", "mul"] {
+        let a: serde_json::Value = serde_json::from_str(&ok(&w2v(
+            &[
+                "analogy", n, "man", "king", "woman", "-k", "5", "--method", method, "--json",
+            ],
+            &[],
+        )))
+        .unwrap();
+        let a = a.as_array().unwrap();
+        assert_eq!(a.len(), 5);
+        assert!(
+            a.iter()
+                .all(|x| !["man", "king", "woman"].contains(&x["word"].as_str().unwrap()))
+        );
+    }
+
+    // Unknown words and a wrong word count are errors with a message.
+    let out = w2v(&["similar", n, "zzzunknown"], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not in the vocabulary"));
+    let out = w2v(&["analogy", n, "man", "king"], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("three words"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn prompt_answers_each_line_until_exit_and_survives_unknown_words() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("w2v-cli-prompt-{}", std::process::id()));
+    let bin = small_model(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_w2v"))
+        .args(["similar", bin.to_str().unwrap(), "-k", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"king\nzzzunknown\nqueen\nEXIT\nking\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = ok(&out);
+    assert_eq!(
+        stdout.lines().count(),
+        4,
+        "two answers for each of two known words: {stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not in the vocabulary"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn corrupt_and_missing_models_are_errors_not_crashes() {
+    let dir = std::env::temp_dir().join(format!("w2v-cli-corrupt-{}", std::process::id()));
+    let bin = small_model(&dir);
+    let native = dir.join("m.w2v");
+    ok(&w2v(
+        &[
+            "convert",
+            bin.to_str().unwrap(),
+            native.to_str().unwrap(),
+            "--to",
+            "native",
+        ],
+        &[],
+    ));
+    let mut bytes = std::fs::read(&native).unwrap();
+    let half = bytes.len() / 2;
+    bytes.truncate(half);
+    let cut = dir.join("cut.w2v");
+    std::fs::write(&cut, &bytes).unwrap();
+    for args in [
+        vec!["info", cut.to_str().unwrap()],
+        vec!["similar", cut.to_str().unwrap(), "king"],
+        vec!["info", "/nonexistent/model.bin"],
+    ] {
+        let out = w2v(&args, &[]);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("w2v: error:"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
