@@ -82,11 +82,12 @@ typedef enum W2vStatus {
    */
   W2V_STATUS_FORMAT = 5,
   /**
-   * Not possible on this machine (a SIMD level the CPU lacks).
+   * Not possible with this build or machine: a SIMD level the CPU lacks, a
+   * native file of a newer format version.
    */
   W2V_STATUS_UNSUPPORTED = 6,
   /**
-   * The corpus has no usable words, or a query has none.
+   * The corpus has no usable words, or a query names no word.
    */
   W2V_STATUS_EMPTY = 7,
   /**
@@ -94,7 +95,8 @@ typedef enum W2vStatus {
    */
   W2V_STATUS_NOT_FOUND = 8,
   /**
-   * A caller buffer is too small; the size needed was reported.
+   * A caller buffer is too small (the size needed is reported through the
+   * function's `needed` parameter, where it has one).
    */
   W2V_STATUS_BUFFER_TOO_SMALL = 9,
   /**
@@ -102,7 +104,9 @@ typedef enum W2vStatus {
    */
   W2V_STATUS_CANCELLED = 10,
   /**
-   * An internal error (a bug): the call was abandoned safely.
+   * An internal error (a bug in w2v): the call was abandoned safely and
+   * nothing was written. Rust's default panic hook also prints the panic
+   * to standard error.
    */
   W2V_STATUS_PANIC = 11,
 } W2vStatus;

@@ -14,7 +14,7 @@
 //!   starts inside a token skips to the next whitespace, and a token belongs to
 //!   the range in which its first byte lies, so every token is read exactly once.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -43,10 +43,10 @@ impl Corpus {
         let meta = std::fs::metadata(&path)
             .map_err(|e| Error::io(format!("cannot open corpus `{}`", path.display()), e))?;
         if meta.is_dir() {
-            return Err(Error::invalid(format!(
-                "corpus `{}` is a directory",
-                path.display()
-            )));
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("corpus `{}` is a directory", path.display()),
+            ));
         }
         Ok(Corpus::File(path))
     }

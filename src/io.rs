@@ -159,17 +159,37 @@ pub fn parse_word2vec(data: &[u8]) -> std::result::Result<crate::model::Embeddin
     if dim == 0 {
         return Err("dimension is zero".into());
     }
+    if dim > crate::model::MAX_DIM {
+        return Err(format!(
+            "dimension {dim} is larger than w2v's limit of {}",
+            crate::model::MAX_DIM
+        ));
+    }
+    // Every size below is at most a small multiple of `v` and `dim`, so
+    // bounding `v` by the data's length (and `dim` by MAX_DIM) rules out overflow.
+    if v > data.len() {
+        return Err(format!(
+            "header `{v} {dim}` does not fit in a file of {} bytes: truncated or not word2vec",
+            data.len()
+        ));
+    }
     let body = &data[nl + 1..];
-    // Text if the bytes after the first word look like numbers.
+    // Text if the first row, after its word, is numbers and a newline.
     let first_space = body.iter().position(|&b| b == b' ').unwrap_or(body.len());
-    let probe = &body[(first_space + 1).min(body.len())..];
-    let probe = &probe[..probe.len().min(4 * dim)];
-    let text = !probe.is_empty()
-        && probe
+    let rest = &body[(first_space + 1).min(body.len())..];
+    // (A text value takes at most a few dozen characters; look no further.)
+    let window = &rest[..rest.len().min(64 * dim + 64)];
+    let line = &window[..window
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(window.len())];
+    let text = line.len() < window.len()
+        && line
             .iter()
-            .all(|&b| b.is_ascii_digit() || b"+-.eE \n\rinfaINFA".contains(&b));
+            .all(|&b| b.is_ascii_digit() || b"+-.eE \t\rinfaINFA".contains(&b))
+        && line.iter().any(u8::is_ascii_digit);
     // Sizes are checked against the data before allocating.
-    let min_row = if text { 2 * dim + 1 } else { 4 * dim + 1 };
+    let min_row = if text { 2 * dim + 1 } else { 4 * dim + 1 }; // no overflow: dim <= MAX_DIM
     if v.checked_mul(min_row).is_none_or(|n| n > body.len()) {
         return Err(format!(
             "{v} words x {dim} floats do not fit in {} bytes: truncated?",
@@ -177,6 +197,7 @@ pub fn parse_word2vec(data: &[u8]) -> std::result::Result<crate::model::Embeddin
         ));
     }
     let mut words: Vec<(Box<str>, u64)> = Vec::with_capacity(v);
+    // v * min_row <= body.len() (checked above), so v * dim fits.
     let mut matrix = Vec::with_capacity(v * dim);
     let mut pos = 0usize;
     for row in 0..v {

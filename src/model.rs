@@ -9,6 +9,10 @@ use crate::vocab::Vocab;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+/// The largest vector dimension a model may have (files claiming more are
+/// rejected as corrupt before anything is allocated).
+pub const MAX_DIM: usize = 1 << 20;
+
 /// Word vectors: a vocabulary, a `len x dim` row-major matrix, and each row's
 /// norm.
 ///
@@ -38,10 +42,12 @@ impl Embeddings {
     /// Wrap a vocabulary and a dense `vocab.len() x dim` matrix. Queries use
     /// [`Kernels::from_env`] (falling back to the default level).
     pub fn new(vocab: Vocab, dim: usize, data: Vec<f32>) -> Result<Embeddings> {
-        if dim == 0 {
-            return Err(Error::invalid("dimension must be positive"));
+        if dim == 0 || dim > MAX_DIM {
+            return Err(Error::invalid(format!(
+                "dimension must be between 1 and {MAX_DIM}, got {dim}"
+            )));
         }
-        if data.len() != vocab.len() * dim {
+        if vocab.len().checked_mul(dim) != Some(data.len()) {
             return Err(Error::invalid(format!(
                 "matrix has {} floats, expected {} words x {dim}",
                 data.len(),
@@ -205,7 +211,19 @@ impl Embeddings {
             let k = &self.kernels;
             self.matrix()
                 .chunks_exact(self.dim)
-                .map(|r| k.dot(r, r).sqrt())
+                .map(|r| {
+                    let n2 = k.dot(r, r);
+                    if n2.is_normal() {
+                        n2.sqrt()
+                    } else {
+                        // Underflow (elements near 1e-20 or below) or overflow:
+                        // in f64, so a tiny nonzero row has a nonzero norm.
+                        r.iter()
+                            .map(|&x| (x as f64) * (x as f64))
+                            .sum::<f64>()
+                            .sqrt() as f32
+                    }
+                })
                 .collect()
         })
     }

@@ -284,8 +284,11 @@ impl MappedModel {
         let too_big = || corrupt("vocabulary size or dimension out of range");
         let vocab = usize::try_from(header.vocab).map_err(|_| too_big())?;
         let dim = usize::try_from(header.dim).map_err(|_| too_big())?;
-        if dim == 0 {
-            return Err(corrupt("dimension is zero"));
+        if dim == 0 || dim > crate::model::MAX_DIM {
+            return Err(corrupt(format!(
+                "dimension {dim} is out of range (1 to {})",
+                crate::model::MAX_DIM
+            )));
         }
         if vocab >= EMPTY_SLOT as usize {
             return Err(too_big());

@@ -86,6 +86,12 @@ fn approx_margin(dim: usize) -> f32 {
     2f32.powi(-11) + d.sqrt() * 2f32.powi(-25) + 4.0 * d * 2f32.powi(-24) + 1e-6
 }
 
+/// Whether a row with this norm has a cosine.
+#[inline]
+fn valid_norm(n: f32) -> bool {
+    n > 0.0 && n.is_finite()
+}
+
 /// Keep the best of `scores` (rows `start..`) in `top`, skipping `exclude`.
 #[inline]
 fn select(top: &mut [Neighbor], scores: &[f32], start: usize, exclude: &[usize]) {
@@ -134,7 +140,18 @@ impl Embeddings {
     /// Panics if an index is out of range.
     pub fn similarity_of(&self, i: usize, j: usize) -> f32 {
         let n = self.norms();
-        self.kernels().dot(self.row(i), self.row(j)) / (n[i] * n[j])
+        let den = n[i] * n[j];
+        if den.is_normal() {
+            self.kernels().dot(self.row(i), self.row(j)) / den
+        } else {
+            // Tiny (or huge) rows: in f64 on the unit vectors.
+            let (a, b) = (self.row(i), self.row(j));
+            let (ni, nj) = (n[i] as f64, n[j] as f64);
+            a.iter()
+                .zip(b)
+                .map(|(&x, &y)| (x as f64 / ni) * (y as f64 / nj))
+                .sum::<f64>() as f32
+        }
     }
 
     /// Cosine similarity of two words.
@@ -199,6 +216,12 @@ impl Embeddings {
 
     /// [`mean_vector_into`](Embeddings::mean_vector_into) into a new vector.
     pub fn mean_vector(&self, words: &[&str], weights: Option<&[f32]>) -> Result<Vec<f32>> {
+        if self.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "none of the words is in the vocabulary (the model has none)",
+            ));
+        }
         let mut out = vec![0.0; self.dim()];
         self.mean_vector_into(words, weights, &mut out)?;
         Ok(out)
@@ -358,35 +381,49 @@ impl Embeddings {
             c.clear();
         }
         let block = (BLOCK_BYTES / (2 * stride)).clamp(16, 8192);
-        scratch.scores.resize(block, 0.0);
+        scratch.scores.resize(4 * block, 0.0);
         let mut start = 0;
         while start < rows {
             let end = (start + block).min(rows);
+            let m = end - start;
             let block_rows = &unit[start * stride..end * stride];
-            for q in 0..nq {
-                let scores = &mut scratch.scores[..end - start];
-                kern.dot_rows_f16(
-                    &scratch.query[q * stride..(q + 1) * stride],
-                    block_rows,
-                    scores,
-                );
-                let top = &mut scratch.approx[q * k..(q + 1) * k];
-                let cands = &mut scratch.candidates[q];
-                let exclude = excludes.get(q).copied().unwrap_or(&[]);
-                let mut worst = top[k - 1].score;
-                for (j, &s) in scores.iter().enumerate() {
-                    if s >= worst - 2.0 * eps && !exclude.contains(&(start + j)) {
-                        let n = Neighbor {
-                            index: start + j,
-                            score: s,
-                        };
-                        cands.push(n);
-                        if s > worst {
-                            insert(top, n);
-                            worst = top[k - 1].score;
+            let mut q = 0;
+            while q < nq {
+                // Four queries per pass over the block when there are four left.
+                let group = if nq - q >= 4 { 4 } else { 1 };
+                let qs = &scratch.query[q * stride..(q + group) * stride];
+                if group == 4 {
+                    kern.dot_rows_f16_x4(qs, block_rows, &mut scratch.scores[..4 * m]);
+                } else {
+                    kern.dot_rows_f16(qs, block_rows, &mut scratch.scores[..m]);
+                }
+                for j in 0..group {
+                    let scores = &scratch.scores[j * m..(j + 1) * m];
+                    let qj = q + j;
+                    let top = &mut scratch.approx[qj * k..(qj + 1) * k];
+                    let cands = &mut scratch.candidates[qj];
+                    let exclude = excludes.get(qj).copied().unwrap_or(&[]);
+                    let mut worst = top[k - 1].score;
+                    for (r, &s) in scores.iter().enumerate() {
+                        // A zero or non-finite row has no cosine: it never
+                        // enters the approximate top k.
+                        if s >= worst - 2.0 * eps
+                            && valid_norm(norms[start + r])
+                            && !exclude.contains(&(start + r))
+                        {
+                            let n = Neighbor {
+                                index: start + r,
+                                score: s,
+                            };
+                            cands.push(n);
+                            if s > worst {
+                                insert(top, n);
+                                worst = top[k - 1].score;
+                            }
                         }
                     }
                 }
+                q += group;
             }
             start = end;
         }
@@ -434,7 +471,10 @@ impl Embeddings {
     ) -> Result<Vec<Neighbor>> {
         let (pos, neg) = (self.indices(positive)?, self.indices(negative)?);
         if pos.is_empty() && neg.is_empty() {
-            return Err(Error::invalid("a query needs at least one word"));
+            return Err(Error::new(
+                ErrorKind::Empty,
+                "a query needs at least one word",
+            ));
         }
         let mut scratch = Scratch::new();
         scratch.query.resize(self.dim(), 0.0);
@@ -464,7 +504,10 @@ impl Embeddings {
     ) -> Result<Vec<Neighbor>> {
         let (pos, neg) = (self.indices(positive)?, self.indices(negative)?);
         if pos.is_empty() && neg.is_empty() {
-            return Err(Error::invalid("a query needs at least one word"));
+            return Err(Error::new(
+                ErrorKind::Empty,
+                "a query needs at least one word",
+            ));
         }
         let dim = self.dim();
         let kern = *self.kernels();

@@ -55,17 +55,21 @@ pub enum W2vStatus {
     Io = 4,
     /// Input data is malformed: a corrupt or truncated model, a bad test file.
     Format = 5,
-    /// Not possible on this machine (a SIMD level the CPU lacks).
+    /// Not possible with this build or machine: a SIMD level the CPU lacks, a
+    /// native file of a newer format version.
     Unsupported = 6,
-    /// The corpus has no usable words, or a query has none.
+    /// The corpus has no usable words, or a query names no word.
     Empty = 7,
     /// A word is not in the vocabulary.
     NotFound = 8,
-    /// A caller buffer is too small; the size needed was reported.
+    /// A caller buffer is too small (the size needed is reported through the
+    /// function's `needed` parameter, where it has one).
     BufferTooSmall = 9,
     /// The progress callback asked to stop.
     Cancelled = 10,
-    /// An internal error (a bug): the call was abandoned safely.
+    /// An internal error (a bug in w2v): the call was abandoned safely and
+    /// nothing was written. Rust's default panic hook also prints the panic
+    /// to standard error.
     Panic = 11,
 }
 

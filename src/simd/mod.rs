@@ -8,6 +8,7 @@
 //! | [`Kernels::dot`] | `sum a[i] b[i]` | `2n` |
 //! | [`Kernels::dot_rows`] | one `dot` per row of a block (queries) | `2nm` |
 //! | [`Kernels::dot_rows_f16`] | the same over half-precision rows (the compact scan) | `2nm` |
+//! | [`Kernels::dot_rows_f16_x4`] | four queries per pass over half-precision rows (batches) | `8nm` |
 //! | [`Kernels::axpy`] | `y += a x` | `2n` |
 //! | [`Kernels::scale`] | `x *= a` | `n` |
 //! | [`Kernels::add`] | `y += x` (summing CBOW contexts) | `n` |
@@ -195,6 +196,7 @@ pub struct Kernels {
     dot: DotFn,
     dot_rows: DotRowsFn,
     dot_rows_f16: DotRowsF16Fn,
+    dot_rows_f16_x4: DotRowsF16Fn,
     axpy: AxpyFn,
     scale: ScaleFn,
     add: AddFn,
@@ -217,6 +219,7 @@ macro_rules! table {
             dot: m::dot,
             dot_rows: m::dot_rows,
             dot_rows_f16: m::dot_rows_f16,
+            dot_rows_f16_x4: m::dot_rows_f16_x4,
             axpy: m::axpy,
             scale: m::scale,
             add: m::add,
@@ -318,6 +321,24 @@ impl Kernels {
         );
         // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
         unsafe { (self.dot_rows_f16)(q, rows, out) }
+    }
+
+    /// Four queries at once against half-precision rows: `q` holds 4 queries
+    /// of `n` floats, `out` receives `4 x m` scores (query `j`'s at
+    /// `out[j * m..(j + 1) * m]`), each as [`dot_rows_f16`](Kernels::dot_rows_f16)
+    /// would compute it up to rounding. Each row is widened once for the four
+    /// queries. Panics unless `q.len() == 4 n`, `out.len() == 4 m` and
+    /// `rows.len() == m n`.
+    #[inline]
+    pub fn dot_rows_f16_x4(&self, q: &[f32], rows: &[u16], out: &mut [f32]) {
+        assert!(
+            q.len().is_multiple_of(4)
+                && out.len().is_multiple_of(4)
+                && rows.len() == out.len() / 4 * (q.len() / 4),
+            "dot_rows_f16_x4: q must hold 4 queries of n floats, out 4 x m scores, rows m x n halves"
+        );
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.dot_rows_f16_x4)(q, rows, out) }
     }
 
     /// `y[i] += a * x[i]`. Panics if the lengths differ.

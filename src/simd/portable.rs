@@ -85,6 +85,11 @@ pub(crate) fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
     unsafe { generic::dot_rows_f16::<f32x8>(q, rows, out) }
 }
 
+pub(crate) fn dot_rows_f16_x4(q: &[f32], rows: &[u16], out: &mut [f32]) {
+    // SAFETY: `Kernels` checked the lengths; no CPU check needed.
+    unsafe { generic::dot_rows_f16_x4::<f32x8>(q, rows, out) }
+}
+
 pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     // SAFETY: `Kernels` checked the lengths; no CPU check needed.
     unsafe { generic::axpy::<f32x8>(a, x, y) }

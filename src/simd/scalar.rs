@@ -55,6 +55,14 @@ pub(crate) fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
     }
 }
 
+/// Four [`dot_rows_f16`] calls, one per query (see `Kernels::dot_rows_f16_x4`).
+pub(crate) fn dot_rows_f16_x4(q: &[f32], rows: &[u16], out: &mut [f32]) {
+    let (n, m) = (q.len() / 4, out.len() / 4);
+    for j in 0..4 {
+        dot_rows_f16(&q[j * n..(j + 1) * n], rows, &mut out[j * m..(j + 1) * m]);
+    }
+}
+
 /// `y[i] += a * x[i]`.
 pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {

@@ -86,6 +86,25 @@ fn check_all(k: &Kernels, a: &[f32], b: &[f32], c: &[f32], alpha: f32, label: f3
         let (mut out, mut want) = (vec![f32::NAN; m], vec![f32::NAN; m]);
         k.dot_rows_f16(a, &rows, &mut out);
         s.dot_rows_f16(a, &rows, &mut want);
+        // Four queries at once (a, b, c, a scaled): each equals its single-query scores.
+        let scaled: Vec<f32> = a.iter().map(|x| x * -0.5).collect();
+        let four: Vec<f32> = [a, b, c, &scaled[..]].concat();
+        let mut out4 = vec![f32::NAN; 4 * m];
+        k.dot_rows_f16_x4(&four, &rows, &mut out4);
+        for (j, qj) in [a, b, c, &scaled[..]].iter().enumerate() {
+            let mut want_j = vec![f32::NAN; m];
+            s.dot_rows_f16(qj, &rows, &mut want_j);
+            for r in 0..m {
+                let mag: f32 = qj.iter().zip(pool[r]).map(|(x, y)| (x * y).abs()).sum();
+                let tol = 1e-6 + 4.0 * f32::EPSILON * (n as f32 + 4.0) * mag * 1.01;
+                assert!(
+                    (out4[j * m + r] - want_j[r]).abs() <= tol,
+                    "dot_rows_f16_x4 {lvl} n={n} m={m} query {j} row {r}: {} vs {}",
+                    out4[j * m + r],
+                    want_j[r]
+                );
+            }
+        }
         for r in 0..m {
             let mag: f32 = a.iter().zip(pool[r]).map(|(x, y)| (x * y).abs()).sum();
             let tol = 1e-6 + 4.0 * f32::EPSILON * (n as f32 + 4.0) * mag * 1.01;

@@ -3,4 +3,6 @@
 mod cli;
 mod data;
 mod kernels;
+mod native;
+mod query;
 mod train;

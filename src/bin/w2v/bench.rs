@@ -12,6 +12,19 @@ pub enum BenchCommand {
     Kernels(KernelsArgs),
     /// Time nearest-neighbour queries on a model: single queries and batches.
     Query(QueryArgs),
+    /// Time opening a model and reading one vector, in this (fresh) process.
+    Open(OpenArgs),
+}
+
+#[derive(Args)]
+pub struct OpenArgs {
+    /// Vectors: native (mapped), or word2vec binary or text (read into memory).
+    model: std::path::PathBuf,
+    /// The word to look up; default: the word at index len/2.
+    word: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -55,7 +68,106 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Kernels(args) => kernels(args),
         BenchCommand::Query(args) => query(args),
+        BenchCommand::Open(args) => open(args),
     }
+}
+
+/// `VmRSS`, `RssAnon`, `RssFile` and `VmHWM` (peak) of this process in MB
+/// (10^6 bytes), from `/proc/self/status`; `None` where the kernel does not
+/// report them.
+fn resident_mb() -> [Option<f64>; 4] {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| {
+            let kb = l.strip_prefix(name)?.strip_prefix(':')?;
+            let kb: f64 = kb.trim().strip_suffix("kB")?.trim().parse().ok()?;
+            Some(kb * 1024.0 / 1e6)
+        })
+    };
+    [
+        field("VmRSS"),
+        field("RssAnon"),
+        field("RssFile"),
+        field("VmHWM"),
+    ]
+}
+
+fn open(a: OpenArgs) -> Result<()> {
+    use std::time::Instant;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let file_bytes = std::fs::metadata(&a.model)
+        .map_err(|e| w2v::Error::io(format!("cannot stat `{}`", a.model.display()), e))?
+        .len();
+    let rss_before = resident_mb();
+    // Everything from here to the sum is timed: `load` reads the first bytes,
+    // then maps a native file (`Embeddings::open`) or reads a word2vec file.
+    let t0 = Instant::now();
+    let emb = w2v::Embeddings::load(&a.model)?;
+    let t_open = t0.elapsed();
+    let word = match a.word {
+        Some(w) => w,
+        None => emb
+            .word(emb.len() / 2)
+            .ok_or_else(|| w2v::Error::format("the middle word of the file is unreadable"))?
+            .to_owned(),
+    };
+    let t1 = Instant::now();
+    let i = emb.index_or_err(&word)?;
+    let sum: f64 = emb.row(i).iter().map(|&x| f64::from(x)).sum();
+    let sum = std::hint::black_box(sum);
+    let t_lookup = t1.elapsed();
+    let t_total = t0.elapsed();
+    let [rss, anon, file, peak] = resident_mb();
+    let method = if emb.is_mapped() {
+        "open (mmap)"
+    } else {
+        "load (read into memory)"
+    };
+    if a.json {
+        let doc = serde_json::json!({
+            "model": a.model.display().to_string(),
+            "method": method,
+            "words": emb.len(),
+            "dim": emb.dim(),
+            "file_bytes": file_bytes,
+            "word": word,
+            "index": i,
+            "vector_sum": sum,
+            "open_ms": ms(t_open),
+            "lookup_ms": ms(t_lookup),
+            "total_ms": ms(t_total),
+            "vm_rss_mb": rss,
+            "rss_anon_mb": anon,
+            "rss_file_mb": file,
+            "vm_hwm_mb": peak,
+            "vm_rss_mb_before_open": rss_before[0],
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("serialisable")
+        );
+    } else {
+        let show = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.1}"));
+        println!(
+            "{} ({} words x {}, {:.1} MB file), {method}: open {:.3} ms, lookup of {word:?} (index {i}) + read {:.3} ms, total {:.3} ms; sum {sum:.6}",
+            a.model.display(),
+            emb.len(),
+            emb.dim(),
+            file_bytes as f64 / 1e6,
+            ms(t_open),
+            ms(t_lookup),
+            ms(t_total),
+        );
+        println!(
+            "resident after the read: VmRSS {} MB (RssAnon {}, RssFile {}); peak VmHWM {} MB; VmRSS before opening {} MB",
+            show(rss),
+            show(anon),
+            show(file),
+            show(peak),
+            show(rss_before[0]),
+        );
+    }
+    Ok(())
 }
 
 fn query(a: QueryArgs) -> Result<()> {

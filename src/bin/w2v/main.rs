@@ -23,7 +23,7 @@ struct Cli {
 enum Command {
     /// Train on a built-in teaching corpus and show neighbours and analogies.
     Demo,
-    /// Benchmarks (`w2v bench kernels`).
+    /// Benchmarks: `w2v bench kernels`, `w2v bench query`, `w2v bench open`.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
     /// Evaluate vectors on analogy or word-similarity test sets.

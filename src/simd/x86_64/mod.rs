@@ -11,7 +11,7 @@
 pub(crate) mod avx2;
 pub(crate) mod avx512;
 
-/// Defines `dot`, `dot_rows`, `dot_rows_f16`, `axpy`, `scale`, `add` and `ns_step` for one level: a
+/// Defines `dot`, `dot_rows`, `dot_rows_f16`, `dot_rows_f16_x4`, `axpy`, `scale`, `add` and `ns_step` for one level: a
 /// `#[target_feature]` function compiling the generic body for `$V`, and a safe
 /// wrapper with the kernel-table signature.
 macro_rules! entry_points {
@@ -32,6 +32,11 @@ macro_rules! entry_points {
         fn dot_rows_f16_tf(q: &[f32], rows: &[u16], out: &mut [f32]) {
             // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
             unsafe { generic::dot_rows_f16::<$V>(q, rows, out) }
+        }
+        #[target_feature(enable = $features)]
+        fn dot_rows_f16_x4_tf(q: &[f32], rows: &[u16], out: &mut [f32]) {
+            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
+            unsafe { generic::dot_rows_f16_x4::<$V>(q, rows, out) }
         }
         #[target_feature(enable = $features)]
         fn axpy_tf(a: f32, x: &[f32], y: &mut [f32]) {
@@ -71,6 +76,12 @@ macro_rules! entry_points {
         pub(crate) unsafe fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
             // SAFETY: forwarded contract (the table exists only after the CPU check).
             unsafe { dot_rows_f16_tf(q, rows, out) }
+        }
+        /// # Safety
+        /// The CPU has the level's features; lengths as `generic::dot_rows_f16_x4`.
+        pub(crate) unsafe fn dot_rows_f16_x4(q: &[f32], rows: &[u16], out: &mut [f32]) {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { dot_rows_f16_x4_tf(q, rows, out) }
         }
         /// # Safety
         /// The CPU has the level's features; `x.len() >= y.len()`.
