@@ -404,6 +404,14 @@ impl Embeddings {
                     let cands = &mut scratch.candidates[qj];
                     let exclude = excludes.get(qj).copied().unwrap_or(&[]);
                     let mut worst = top[k - 1].score;
+                    // Most blocks hold no candidate once the top k has filled:
+                    // one vectorised max decides that.
+                    let best = scores
+                        .iter()
+                        .fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+                    if !(best >= worst - 2.0 * eps) {
+                        continue;
+                    }
                     for (r, &s) in scores.iter().enumerate() {
                         // A zero or non-finite row has no cosine: it never
                         // enters the approximate top k.
