@@ -409,7 +409,7 @@ impl Embeddings {
                     let best = scores
                         .iter()
                         .fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a });
-                    if !(best >= worst - 2.0 * eps) {
+                    if best < worst - 2.0 * eps {
                         continue;
                     }
                     for (r, &s) in scores.iter().enumerate() {
