@@ -466,6 +466,23 @@ impl Embeddings {
             .collect()
     }
 
+    /// Indices of a query's positive and negative words: an unknown word is
+    /// [`ErrorKind::NotFound`], no word at all [`ErrorKind::Empty`].
+    fn query_words(
+        &self,
+        positive: &[&str],
+        negative: &[&str],
+    ) -> Result<(Vec<usize>, Vec<usize>)> {
+        let (pos, neg) = (self.indices(positive)?, self.indices(negative)?);
+        if pos.is_empty() && neg.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Empty,
+                "a query needs at least one word",
+            ));
+        }
+        Ok((pos, neg))
+    }
+
     /// 3CosAdd: the `k` words nearest to `sum(unit(positive)) -
     /// sum(unit(negative))` among the first `restrict` words, the query words
     /// excluded (gensim's `most_similar`). An unknown word is an
@@ -477,16 +494,8 @@ impl Embeddings {
         k: usize,
         restrict: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
-        let (pos, neg) = (self.indices(positive)?, self.indices(negative)?);
-        if pos.is_empty() && neg.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Empty,
-                "a query needs at least one word",
-            ));
-        }
-        let mut scratch = Scratch::new();
-        scratch.query.resize(self.dim(), 0.0);
-        let mut query = std::mem::take(&mut scratch.query);
+        let (pos, neg) = self.query_words(positive, negative)?;
+        let mut query = vec![0.0f32; self.dim()];
         for &i in &pos {
             self.add_unit(i, 1.0, &mut query);
         }
@@ -494,9 +503,7 @@ impl Embeddings {
             self.add_unit(i, -1.0, &mut query);
         }
         let exclude: Vec<usize> = pos.iter().chain(&neg).copied().collect();
-        Ok(self
-            .nearest_into(&query, k, restrict, &exclude, &mut scratch)?
-            .to_vec())
+        self.nearest(&query, k, restrict, &exclude)
     }
 
     /// 3CosMul (gensim's `most_similar_cosmul`): the `k` words `d`
@@ -510,13 +517,7 @@ impl Embeddings {
         k: usize,
         restrict: Option<usize>,
     ) -> Result<Vec<Neighbor>> {
-        let (pos, neg) = (self.indices(positive)?, self.indices(negative)?);
-        if pos.is_empty() && neg.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Empty,
-                "a query needs at least one word",
-            ));
-        }
+        let (pos, neg) = self.query_words(positive, negative)?;
         let dim = self.dim();
         let kern = *self.kernels();
         let terms: Vec<usize> = pos.iter().chain(&neg).copied().collect();

@@ -5,4 +5,5 @@ mod data;
 mod kernels;
 mod native;
 mod query;
+mod tempdir;
 mod train;

@@ -6,8 +6,8 @@
 //! out-of-bounds read: the tests below run every accessor of a corrupt model
 //! that opened and rely on panics not happening (nothing is caught).
 
+use crate::tempdir::TempDir;
 use proptest::prelude::*;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use w2v::io::parse_word2vec;
 use w2v::native::{FLAG_NORMS, FLAG_UNIT16, HEADER_LEN, Header, MAGIC, VERSION};
@@ -23,29 +23,6 @@ const SECTION_NAMES: [&str; 7] = [
     "unit16",
 ];
 const SECTION_ALIGN: [u64; 7] = [8, 1, 8, 4, 64, 4, 64];
-
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("w2v-it-native-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Deterministic pseudo-random floats in [-1, 1).
 fn floats(n: usize, seed: u64) -> Vec<f32> {

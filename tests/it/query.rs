@@ -4,34 +4,11 @@
 //! analogies and mean vectors give hand-computed answers, and one model
 //! serves many threads.
 
-use std::path::PathBuf;
+use crate::tempdir::TempDir;
 use w2v::{Analogy, Embeddings, ErrorKind, Format, Kernels, Level, Neighbor, Scratch, Vocab};
 
 /// Two exact (f64) cosines this close are a tie: either order is right.
 const TIE: f64 = 1e-6;
-
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("w2v-it-query-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Deterministic pseudo-random numbers.
 struct Rng(u64);
