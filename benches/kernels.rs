@@ -51,33 +51,41 @@ fn kernels(c: &mut Criterion) {
 }
 
 /// The query scan's kernels: one query against a 256-row block in cache, f32
-/// rows (`dot_rows`) and half-precision rows (`dot_rows_f16`, rows padded to
-/// a multiple of 16 as the query engine stores them). Throughput is rows.
+/// rows (`dot_rows`) and 8-bit rows in blocks of 16 (`dot_blocks_u8`, the
+/// scan copy's layout; `dot_blocks_u8_x4` for four queries at once, counted
+/// as 4 x 256 rows). Throughput is rows.
 fn scan(c: &mut Criterion) {
     const ROWS: usize = 256;
     for level in Level::available() {
         let k = Kernels::new(level).expect("available level");
         for &n in &[100usize, 300] {
-            let stride = n.next_multiple_of(16);
             let q = data(n, 1);
-            let mut q16 = q.clone();
-            q16.resize(stride, 0.0);
             let rows = data(ROWS * n, 2);
-            let rows16: Vec<u16> = data(ROWS * stride, 3)
+            let q8: Vec<i8> = data(4 * n, 3).iter().map(|x| (x * 63.0) as i8).collect();
+            let rows8: Vec<u8> = data(ROWS * n, 4)
                 .iter()
-                .map(|&x| half::f16::from_f32(x).to_bits())
+                .map(|x| ((x + 1.0) * 127.0) as u8)
                 .collect();
             let mut out = vec![0.0f32; ROWS];
+            let mut sums = vec![0i32; 4 * ROWS];
             let mut g = c.benchmark_group("dot_rows");
             g.throughput(Throughput::Elements(ROWS as u64));
             g.bench_with_input(BenchmarkId::new(level.name(), n), &n, |bench, _| {
                 bench.iter(|| k.dot_rows(black_box(&q), black_box(&rows), &mut out))
             });
             g.finish();
-            let mut g = c.benchmark_group("dot_rows_f16");
+            let mut g = c.benchmark_group("dot_blocks_u8");
             g.throughput(Throughput::Elements(ROWS as u64));
             g.bench_with_input(BenchmarkId::new(level.name(), n), &n, |bench, _| {
-                bench.iter(|| k.dot_rows_f16(black_box(&q16), black_box(&rows16), &mut out))
+                bench.iter(|| {
+                    k.dot_blocks_u8(black_box(&q8[..n]), black_box(&rows8), &mut sums[..ROWS])
+                })
+            });
+            g.finish();
+            let mut g = c.benchmark_group("dot_blocks_u8_x4");
+            g.throughput(Throughput::Elements(4 * ROWS as u64));
+            g.bench_with_input(BenchmarkId::new(level.name(), n), &n, |bench, _| {
+                bench.iter(|| k.dot_blocks_u8_x4(black_box(&q8), black_box(&rows8), &mut sums))
             });
             g.finish();
         }

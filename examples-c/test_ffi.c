@@ -888,16 +888,17 @@ static W2vModel *test_files(const W2vModel *model)
         CHECK(write_file(magic_only, data, 8));
         EXPECT_LOAD(magic_only, W2V_STATUS_FORMAT, -1, NULL, NULL);
         /* Header (src/native.rs): magic 0..8, version 8..12, flags, V 16..24,
-         * D 24..32, sections, CRCs, header CRC 176..180. */
+         * D 24..32, sections 32..160, CRCs 160..192, residual 192..196,
+         * header CRC 196..200. */
         data[17] ^= 0x01; /* V changed: the header CRC no longer matches */
         CHECK(write_file(bad_header, data, len));
         EXPECT_LOAD(bad_header, W2V_STATUS_FORMAT, -1, "checksum", NULL);
         data[17] ^= 0x01;
-        data[177] ^= 0x40; /* the header CRC itself */
+        data[197] ^= 0x40; /* the header CRC itself */
         CHECK(write_file(bad_header, data, len));
         EXPECT_LOAD(bad_header, W2V_STATUS_FORMAT, -1, "checksum", NULL);
-        data[177] ^= 0x40;
-        data[8] = 2; /* a newer format version */
+        data[197] ^= 0x40;
+        data[8] = 3; /* a newer format version */
         CHECK(write_file(bad_header, data, len));
         EXPECT_LOAD(bad_header, W2V_STATUS_UNSUPPORTED, -1, "version", NULL);
     }

@@ -124,11 +124,11 @@ typedef enum W2vSimdLevel {
    */
   W2V_SIMD_LEVEL_PORTABLE = 1,
   /**
-   * AVX2 + FMA (+ F16C), x86_64.
+   * AVX2 + FMA, x86_64.
    */
   W2V_SIMD_LEVEL_AVX2 = 2,
   /**
-   * AVX-512F, x86_64.
+   * AVX-512F and AVX-512BW, x86_64.
    */
   W2V_SIMD_LEVEL_AVX512 = 3,
 } W2vSimdLevel;

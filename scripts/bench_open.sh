@@ -10,7 +10,7 @@
 # What it does: checks free disk space, writes a synthetic word2vec binary model (words
 # w0000001.., random normal floats / 10) with scripts/bench_open_gen.py (numpy, in the gensim
 # venv of scripts/venv.sh), converts it with `w2v convert --to native` (the native file carries
-# the half-precision scan copy: `w2v convert` has no option to leave it out), builds ours with
+# the 8-bit scan copy: `w2v convert` has no option to leave it out), builds ours with
 # `cargo build --release`, then in each round (the order alternates between rounds) runs:
 #   ours native        `w2v bench open NATIVE WORD --json`: Embeddings::load -> mmap, lookup, sum
 #   ours native, evicted   the same, just after posix_fadvise(DONTNEED) dropped the file from
@@ -75,8 +75,8 @@ trap cleanup EXIT
 # ---------------------------------------------------------------- disk space
 width=$((${#words} > 7 ? ${#words} : 7))
 bin_bytes=$((words * (width + 3 + 4 * dim)))
-# native: matrix + half-precision scan copy (dim rounded up to 16) + words, counts, hash, norms.
-native_bytes=$((words * (4 * dim + 2 * ((dim + 15) / 16 * 16) + width + 1 + 8 + 8 + 4)  + 16 * words))
+# native: matrix + 8-bit scan copy (dim rounded up to 4) + scales + words, counts, hash, norms.
+native_bytes=$((words * (4 * dim + (dim + 3) / 4 * 4 + 4 + width + 1 + 8 + 8 + 4)  + 16 * words))
 need=0
 [[ -f "$bin" ]] || need=$((need + bin_bytes))
 [[ -f "$native" ]] || need=$((need + native_bytes))
@@ -90,7 +90,8 @@ if [[ ! -f "$bin" ]]; then
     "$PY" "$script_dir/bench_open_gen.py" "$bin" --words "$words" --dim "$dim"
     echo "generated $bin in $((($(date +%s%N) - t0) / 1000000)) ms" >&2
 fi
-if [[ ! -f "$native" || "$native" -ot "$bin" ]]; then
+# Rebuilt when older than the model or not readable by this build (an older format version).
+if [[ ! -f "$native" || "$native" -ot "$bin" ]] || ! "$w2v" info "$native" >/dev/null 2>&1; then
     t0=$(date +%s%N)
     "$w2v" convert --to native "$bin" "$native"
     echo "converted to native in $((($(date +%s%N) - t0) / 1000000)) ms" >&2

@@ -7,7 +7,7 @@
 #   --runs   rounds; each runs ours and gensim once, alternating which goes first (default 5)
 #
 # What it does: converts the model to the native format (target/bench/query/NAME.w2v, with the
-# half-precision scan copy), builds ours with `cargo build --release`, then in each round runs
+# 8-bit scan copy), builds ours with `cargo build --release`, then in each round runs
 #   ours     `w2v bench query NATIVE --queries 300 --from 100 -k 10 --batch 64 --json`
 #            (single-threaded; a warm-up pass, then a timed pass: median us per single query,
 #            and median us per query over batches of 64)
@@ -66,7 +66,8 @@ out="$repo/target/bench/query"
 mkdir -p "$out"
 name="$(basename "$model")"
 native="$out/${name%.*}.w2v"
-if [[ ! -f "$native" || "$native" -ot "$model" ]]; then
+# Rebuilt when older than the model or not readable by this build (an older format version).
+if [[ ! -f "$native" || "$native" -ot "$model" ]] || ! "$w2v" info "$native" >/dev/null 2>&1; then
     "$w2v" convert --to native "$model" "$native"
 fi
 raw="$repo/target/bench/query-$(date +%Y%m%d-%H%M%S).jsonl"

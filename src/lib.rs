@@ -24,6 +24,7 @@ pub mod io;
 pub mod model;
 pub mod native;
 pub mod query;
+pub mod scan;
 pub mod simd;
 pub mod train;
 pub mod vocab;

@@ -4,6 +4,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::io::{Format, write_word2vec};
 use crate::native::MappedModel;
+use crate::scan::{self, ScanCopy, ScanView};
 use crate::simd::Kernels;
 use crate::vocab::Vocab;
 use std::path::Path;
@@ -27,8 +28,8 @@ pub struct Embeddings {
     dim: usize,
     /// Row norms computed on first use when the backing has none.
     norms: Arc<OnceLock<Vec<f32>>>,
-    /// Half-precision unit rows built on first use when the backing has none.
-    unit16: Arc<OnceLock<Vec<u16>>>,
+    /// The scan copy built on first use when the backing has none.
+    scan: Arc<OnceLock<Option<ScanCopy>>>,
     kernels: Kernels,
 }
 
@@ -58,7 +59,7 @@ impl Embeddings {
             backing: Backing::Owned { vocab, data },
             dim,
             norms: Arc::default(),
-            unit16: Arc::default(),
+            scan: Arc::default(),
             kernels: Kernels::from_env().unwrap_or_else(|_| Kernels::best()),
         })
     }
@@ -70,7 +71,7 @@ impl Embeddings {
             dim: m.dim(),
             backing: Backing::Mapped(Arc::new(m)),
             norms: Arc::default(),
-            unit16: Arc::default(),
+            scan: Arc::default(),
             kernels: Kernels::from_env().unwrap_or_else(|_| Kernels::best()),
         })
     }
@@ -228,56 +229,35 @@ impl Embeddings {
         })
     }
 
-    /// Row length of [`unit16`](Embeddings::unit16): `dim` rounded up to a
-    /// multiple of 16, so that rows start 32-byte aligned and the scan has no
-    /// tails.
-    pub fn unit16_stride(&self) -> usize {
-        crate::native::unit16_stride(self.dim)
-    }
-
-    /// The rows divided by their norms, in IEEE half precision (bit patterns;
-    /// a zero row stays zero), each padded with zeros to
-    /// [`unit16_stride`](Embeddings::unit16_stride): the compact copy the
-    /// top-k scan reads first (see [`crate::query`]). Stored in native files; built once otherwise
-    /// (on first use, `O(len x dim)`, `2 x len x dim` bytes).
-    pub fn unit16(&self) -> &[u16] {
+    /// The compact scan copy ([`crate::scan`]: unit rows in 8 bits, a
+    /// quarter of the matrix's size) that the top-k scan reads first. Stored
+    /// in native files; built once otherwise (on first use, `O(len x dim)`).
+    /// `None` for vectors wider than [`scan::MAX_SCAN_DIM`].
+    pub fn scan_copy(&self) -> Option<ScanView<'_>> {
         if let Backing::Mapped(m) = &self.backing
-            && let Some(u) = m.unit16()
+            && let Some(s) = m.scan()
         {
-            return u;
+            return Some(s);
         }
-        self.unit16.get_or_init(|| {
-            use half::slice::HalfFloatSliceExt;
-            let (dim, stride) = (self.dim, self.unit16_stride());
-            let mut out = vec![0u16; self.len() * stride];
-            let mut row = vec![0.0f32; dim];
-            for ((src, dst), &n) in self
-                .matrix()
-                .chunks_exact(dim)
-                .zip(out.chunks_exact_mut(stride))
-                .zip(self.norms())
-            {
-                if n > 0.0 && n.is_finite() {
-                    row.copy_from_slice(src);
-                    self.kernels.scale(1.0 / n, &mut row);
-                    let dst: &mut [half::f16] = bytemuck::cast_slice_mut(&mut dst[..dim]);
-                    dst.convert_from_f32_slice(&row);
-                }
-            }
-            out
-        })
+        self.scan
+            .get_or_init(|| {
+                scan::supports(self.dim)
+                    .then(|| ScanCopy::build(self.matrix(), self.dim, self.norms()))
+            })
+            .as_ref()
+            .map(ScanCopy::view)
     }
 
     /// Save as word2vec binary or text, or native (with the compact scan
-    /// copy, [`unit16`](Embeddings::unit16)).
+    /// copy, [`scan_copy`](Embeddings::scan_copy)).
     pub fn save(&self, path: &Path, format: Format) -> Result<()> {
         self.save_with(path, format, true)
     }
 
     /// [`save`](Embeddings::save); for native files, `scan_copy` says
-    /// whether to store [`unit16`](Embeddings::unit16) (half again the
-    /// matrix's size; without it, a process builds it in memory on its first
-    /// top-k query).
+    /// whether to store [`scan_copy`](Embeddings::scan_copy) (a quarter of
+    /// the matrix's size; without it, a process builds it in memory on its
+    /// first top-k query).
     pub fn save_with(&self, path: &Path, format: Format, scan_copy: bool) -> Result<()> {
         let words: Vec<&str> = (0..self.len())
             .map(|i| {
@@ -301,7 +281,7 @@ impl Embeddings {
                     self.dim,
                     self.matrix(),
                     self.norms(),
-                    scan_copy.then(|| self.unit16()),
+                    if scan_copy { self.scan_copy() } else { None },
                 )
             }
         }

@@ -1,9 +1,9 @@
 //! The native model format: opened by `mmap` in constant time, shared between
 //! processes, viewed without copying.
 //!
-//! # Layout (version 1, every integer and float little-endian)
+//! # Layout (version 2, every integer and float little-endian)
 //!
-//! A 184-byte [header](Header), then seven sections, each at the offset and with
+//! A 200-byte [header](Header), then eight sections, each at the offset and with
 //! the length (in bytes) the header gives, in this order, separated by zero
 //! padding:
 //!
@@ -15,12 +15,15 @@
 //! | `hash` | `u32` slots of an open-addressing table: a word index or `u32::MAX` (empty); `2^k > V` slots; a word goes to slot `fnv1a64(word) mod 2^k` or the next free one | 4 |
 //! | `matrix` | `V x D` `f32`, row-major | 64 |
 //! | `norms` | `f32` per word: the Euclidean norm of its row (present when flag bit 0 is set, else empty) | 4 |
-//! | `unit16` | `V x S` IEEE half-precision bits, `S` = `D` rounded up to a multiple of 16: each row divided by its norm (zero for a zero row), zero-padded; the compact scan of [`crate::query`] (present when flag bit 1 is set, else empty) | 64 |
+//! | `scan8` | the 8-bit unit rows of [`crate::scan`] (the first pass of the top-k scan): `ceil(V / 16)` blocks of `16 x P` bytes, `P` = `D` rounded up to a multiple of 4 (present when flag bit 1 is set, else empty) | 64 |
+//! | `scales` | `f32` per word: its row's scale in `scan8` (present with `scan8`) | 4 |
 //!
 //! Header: `magic` (`\x93W2V\r\n\x1a\n`: the high byte and the line endings
-//! catch 7-bit and text-mode transfers), `version` (1), `flags`, `V`, `D`,
-//! the seven `(offset, length)` pairs, a CRC-32 per section (and one zero),
-//! and a CRC-32 of the header's first 176 bytes.
+//! catch 7-bit and text-mode transfers), `version` (2), `flags`, `V`, `D`,
+//! the eight `(offset, length)` pairs, a CRC-32 per section, the scan copy's
+//! `residual` (`f32`, 0 without it), and a CRC-32 of the header's first 196
+//! bytes. Version 1 (a half-precision scan copy) is not read: convert the
+//! original word2vec file again.
 //!
 //! # Opening
 //!
@@ -42,6 +45,7 @@
 )]
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::scan::{self, ScanView};
 use bytemuck::{Pod, Zeroable};
 use memmap2::Mmap;
 use std::fs::File;
@@ -51,15 +55,15 @@ use std::path::Path;
 /// The file's first 8 bytes.
 pub const MAGIC: [u8; 8] = *b"\x93W2V\r\n\x1a\n";
 /// The format version this build reads and writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Flag bit: the `norms` section is present.
 pub const FLAG_NORMS: u32 = 1;
-/// Flag bit: the `unit16` section is present.
-pub const FLAG_UNIT16: u32 = 2;
+/// Flag bit: the `scan8` and `scales` sections are present.
+pub const FLAG_SCAN: u32 = 2;
 /// Size of the header in bytes.
 pub const HEADER_LEN: usize = std::mem::size_of::<Header>();
 
-const SECTIONS: usize = 7;
+const SECTIONS: usize = 8;
 const SECTION_NAMES: [&str; SECTIONS] = [
     "word_ends",
     "words",
@@ -67,16 +71,18 @@ const SECTION_NAMES: [&str; SECTIONS] = [
     "hash",
     "matrix",
     "norms",
-    "unit16",
+    "scan8",
+    "scales",
 ];
-const ALIGN: [usize; SECTIONS] = [8, 1, 8, 4, 64, 4, 64];
+const ALIGN: [usize; SECTIONS] = [8, 1, 8, 4, 64, 4, 64, 4];
 const WORD_ENDS: usize = 0;
 const WORDS: usize = 1;
 const COUNTS: usize = 2;
 const HASH: usize = 3;
 const MATRIX: usize = 4;
 const NORMS: usize = 5;
-const UNIT16: usize = 6;
+const SCAN8: usize = 6;
+const SCALES: usize = 7;
 const EMPTY_SLOT: u32 = u32::MAX;
 
 /// The native file header (little-endian on disk).
@@ -87,7 +93,7 @@ pub struct Header {
     pub magic: [u8; 8],
     /// [`VERSION`].
     pub version: u32,
-    /// Bit 0: [`FLAG_NORMS`], bit 1: [`FLAG_UNIT16`]. Other bits are zero in version 1.
+    /// Bit 0: [`FLAG_NORMS`], bit 1: [`FLAG_SCAN`]. Other bits are zero in version 2.
     pub flags: u32,
     /// Number of words.
     pub vocab: u64,
@@ -95,15 +101,16 @@ pub struct Header {
     pub dim: u64,
     /// `(offset, length)` in bytes of each section.
     pub sections: [[u64; 2]; SECTIONS],
-    /// CRC-32 (IEEE) of each section's bytes; the eighth is zero.
-    pub checksums: [u32; 8],
+    /// CRC-32 (IEEE) of each section's bytes.
+    pub checksums: [u32; SECTIONS],
+    /// The scan copy's bound on a row's rounding error
+    /// ([`ScanView::residual`]); 0 without a scan copy.
+    pub residual: f32,
     /// CRC-32 of the header's bytes before this field.
     pub header_crc: u32,
-    /// Zero.
-    pub reserved: u32,
 }
 
-const HEADER_CRC_SPAN: usize = HEADER_LEN - 8;
+const HEADER_CRC_SPAN: usize = HEADER_LEN - 4;
 
 /// FNV-1a, 64 bits: the hash of the `hash` section.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -115,11 +122,6 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
-/// Row length of the `unit16` section: `dim` rounded up to a multiple of 16.
-pub fn unit16_stride(dim: usize) -> usize {
-    dim.next_multiple_of(16)
-}
-
 fn hash_slots(vocab: usize) -> usize {
     (vocab.saturating_mul(2)).max(2).next_power_of_two()
 }
@@ -129,7 +131,7 @@ fn corrupt(msg: impl Into<String>) -> Error {
 }
 
 /// Write a native model: `words` with `counts`, rows `matrix[i * dim..(i + 1) * dim]`,
-/// their `norms`, and optionally the half-precision unit rows. The file is
+/// their `norms`, and optionally the scan copy ([`crate::scan`]). The file is
 /// written atomically (see [`crate::io::write_atomically`]).
 pub fn write(
     path: &Path,
@@ -138,7 +140,7 @@ pub fn write(
     dim: usize,
     matrix: &[f32],
     norms: &[f32],
-    unit16: Option<&[u16]>,
+    scan: Option<ScanView<'_>>,
 ) -> Result<()> {
     let v = words.len();
     if dim == 0 {
@@ -147,10 +149,15 @@ pub fn write(
     if counts.len() != v
         || matrix.len() != v * dim
         || norms.len() != v
-        || unit16.is_some_and(|u| u.len() != v * unit16_stride(dim))
+        || scan.is_some_and(|s| {
+            Some(s.blocks.len()) != scan::blocks_len(v, dim)
+                || s.scales.len() != v
+                || !(s.residual >= 0.0 && s.residual.is_finite())
+                || !scan::supports(dim)
+        })
     {
         return Err(Error::invalid(
-            "native write: words, counts, matrix and norms disagree in length",
+            "native write: words, counts, matrix, norms and scan copy disagree in length",
         ));
     }
     // Sections in memory (the matrix and norms are written straight from the caller's slices).
@@ -180,12 +187,14 @@ pub fn write(
         bytemuck::cast_slice(&table),
         bytemuck::cast_slice(matrix),
         bytemuck::cast_slice(norms),
-        bytemuck::cast_slice(unit16.unwrap_or(&[])),
+        scan.map_or(&[][..], |s| s.blocks),
+        bytemuck::cast_slice(scan.map_or(&[][..], |s| s.scales)),
     ];
     let mut header = Header::zeroed();
     header.magic = MAGIC;
     header.version = VERSION;
-    header.flags = FLAG_NORMS | if unit16.is_some() { FLAG_UNIT16 } else { 0 };
+    header.flags = FLAG_NORMS | if scan.is_some() { FLAG_SCAN } else { 0 };
+    header.residual = scan.map_or(0.0, |s| s.residual);
     header.vocab = v as u64;
     header.dim = dim as u64;
     let mut pos = HEADER_LEN;
@@ -257,28 +266,33 @@ impl MappedModel {
         if len < 8 || map[..8] != MAGIC {
             return Err(corrupt("not a w2v native model (wrong magic)"));
         }
+        // The version first: another version's header may have another size.
+        if len >= 12 {
+            let version = u32::from_le_bytes([map[8], map[9], map[10], map[11]]);
+            if version != VERSION {
+                let hint = if version == 1 {
+                    ": version 1 files (a half-precision scan copy) are no longer read; convert the original word2vec file again"
+                } else {
+                    ""
+                };
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "native format version {version} (this build reads version {VERSION}){hint}"
+                    ),
+                ));
+            }
+        }
         if len < HEADER_LEN {
             return Err(corrupt(format!(
                 "truncated: {len} bytes, the header alone is {HEADER_LEN}"
             )));
         }
         let header: Header = bytemuck::pod_read_unaligned(&map[..HEADER_LEN]);
-        if header.version != VERSION {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "native format version {} (this build reads version {VERSION})",
-                    header.version
-                ),
-            ));
-        }
         if crc32fast::hash(&map[..HEADER_CRC_SPAN]) != header.header_crc {
             return Err(corrupt("header checksum mismatch: the file is corrupt"));
         }
-        if header.flags & !(FLAG_NORMS | FLAG_UNIT16) != 0
-            || header.reserved != 0
-            || header.checksums[SECTIONS] != 0
-        {
+        if header.flags & !(FLAG_NORMS | FLAG_SCAN) != 0 {
             return Err(corrupt("unknown header flags"));
         }
         let too_big = || corrupt("vocabulary size or dimension out of range");
@@ -292,6 +306,15 @@ impl MappedModel {
         }
         if vocab >= EMPTY_SLOT as usize {
             return Err(too_big());
+        }
+        let has_scan = header.flags & FLAG_SCAN != 0;
+        let residual_ok = if has_scan {
+            header.residual >= 0.0 && header.residual.is_finite() && scan::supports(dim)
+        } else {
+            header.residual == 0.0
+        };
+        if !residual_ok {
+            return Err(corrupt("the scan copy's header fields are out of range"));
         }
         let floats = vocab.checked_mul(dim).ok_or_else(too_big)?;
         let matrix_bytes = floats.checked_mul(4).ok_or_else(too_big)?;
@@ -322,11 +345,12 @@ impl MappedModel {
                 } else {
                     0
                 }),
-                UNIT16 => Some(if header.flags & FLAG_UNIT16 != 0 {
-                    vocab * unit16_stride(dim) * 2
+                SCAN8 => Some(if has_scan {
+                    scan::blocks_len(vocab, dim).ok_or_else(too_big)?
                 } else {
                     0
                 }),
+                SCALES => Some(if has_scan { vocab * 4 } else { 0 }),
                 _ => None,
             };
             if want.is_some_and(|w| w != n) {
@@ -388,9 +412,13 @@ impl MappedModel {
         (self.header.flags & FLAG_NORMS != 0).then(|| bytemuck::cast_slice(self.section(NORMS)))
     }
 
-    /// The half-precision unit rows, if the file has them.
-    pub fn unit16(&self) -> Option<&[u16]> {
-        (self.header.flags & FLAG_UNIT16 != 0).then(|| bytemuck::cast_slice(self.section(UNIT16)))
+    /// The scan copy, if the file has one.
+    pub fn scan(&self) -> Option<ScanView<'_>> {
+        (self.header.flags & FLAG_SCAN != 0).then(|| ScanView {
+            blocks: self.section(SCAN8),
+            scales: bytemuck::cast_slice(self.section(SCALES)),
+            residual: self.header.residual,
+        })
     }
 
     fn ends(&self) -> &[u64] {

@@ -7,20 +7,28 @@
 //!
 //! # The top-k scan
 //!
-//! Rows are scanned in blocks of about 64 KiB. For each block, the
-//! [`Kernels::dot_rows`](crate::Kernels::dot_rows) kernel computes the dot
-//! products of a query with every row, a vectorised pass turns them into
-//! cosines, and a pass keeps the `k` best in a sorted array (ties: the lower
-//! index first). A batch of queries ([`Embeddings::nearest_batch_into`]) runs
-//! every query over a block while it is in cache, so the matrix is read from
-//! memory once per batch instead of once per query.
+//! Two passes ([`crate::scan`] proves them exact). The first reads the
+//! model's 8-bit scan copy ([`Embeddings::scan_copy`], a quarter of the f32
+//! matrix) in blocks of about 64 KiB: for each block, the
+//! [`Kernels::dot_blocks_u8`](crate::Kernels::dot_blocks_u8) kernel computes
+//! integer dot products of the coded query with every row, a vectorised pass
+//! turns them into approximate cosines, and every row within twice the
+//! query's error margin of the approximate top `k` is kept. The second pass
+//! re-scores those candidates (tens to hundreds) with the f32 rows and keeps
+//! the `k` best (ties: the lower index first). A batch of queries
+//! ([`Embeddings::nearest_batch_into`]) runs every query over a block while
+//! it is in cache, four per kernel call
+//! ([`Kernels::dot_blocks_u8_x4`](crate::Kernels::dot_blocks_u8_x4)), so the
+//! copy is read from memory once per batch. Vectors wider than
+//! [`crate::scan::MAX_SCAN_DIM`] have no scan copy: their queries scan the
+//! f32 rows with [`Kernels::dot_rows`](crate::Kernels::dot_rows).
 //!
 //! The `_into` functions take a caller-held [`Scratch`] and allocate nothing
 //! once it has grown to the largest query seen: hold one per thread.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Embeddings;
-use crate::simd::Level;
+use crate::scan::{self, BLOCK_ROWS, QueryCode, ScanView};
 
 /// One answer: a word index and its score (a cosine for 3CosAdd and
 /// neighbours, 3CosMul's ratio for [`Embeddings::most_similar_cosmul`]).
@@ -64,6 +72,9 @@ pub struct Scratch {
     top: Vec<Neighbor>,
     query: Vec<f32>,
     inv: Vec<f32>,
+    codes: Vec<i8>,
+    coded: Vec<(QueryCode, f32)>,
+    sums: Vec<i32>,
 }
 
 impl Scratch {
@@ -76,15 +87,6 @@ impl Scratch {
 /// Target bytes of matrix per block: a block stays in L2 while every query of
 /// a batch runs over it.
 const BLOCK_BYTES: usize = 64 * 1024;
-
-/// Bound on `|approximate - exact|` cosine of the half-precision scan at
-/// dimension `dim`: the half rounding of unit rows (`2^-11` relative, and
-/// `2^-25` absolute for subnormal halves) plus the f32 rounding of both dot
-/// products (`dim 2^-24` each, relative to `sum |q_i u_i| <= 1`), with slack.
-fn approx_margin(dim: usize) -> f32 {
-    let d = dim as f32;
-    2f32.powi(-11) + d.sqrt() * 2f32.powi(-25) + 4.0 * d * 2f32.powi(-24) + 1e-6
-}
 
 /// Whether a row with this norm has a cosine.
 #[inline]
@@ -302,10 +304,9 @@ impl Embeddings {
         if k == 0 || rows == 0 || nq == 0 {
             return Ok(&scratch.top);
         }
-        if kern.level() >= Level::Avx2 {
-            self.scan_f16(queries, k, rows, excludes, scratch);
-        } else {
-            self.scan_f32(queries, k, rows, excludes, scratch);
+        match self.scan_copy() {
+            Some(copy) => self.scan_u8(copy, queries, k, rows, excludes, scratch),
+            None => self.scan_f32(queries, k, rows, excludes, scratch),
         }
         Ok(&scratch.top)
     }
@@ -343,16 +344,16 @@ impl Embeddings {
         }
     }
 
-    /// Two-stage scan: approximate cosines over the half-precision unit rows
-    /// (half the bytes), keeping every row that could be in the top `k`, then
-    /// exact cosines over the f32 rows of those candidates only. The answer is
-    /// the exact scan's: an approximate cosine is within `eps` of the exact
-    /// one (half precision rounds each unit-row element by at most `2^-11`
-    /// relative, so the dot product moves by at most `2^-11 |q| |u|`), so a
-    /// row of the exact top `k` is never more than `2 eps` under the `k`-th
-    /// best approximate score, and every row within that margin is re-scored.
-    fn scan_f16(
+    /// Two-pass scan (see [`crate::scan`]): approximate cosines from the
+    /// 8-bit copy, keeping every row that could be in the top `k`, then exact
+    /// cosines over the f32 rows of those candidates only. The answer is the
+    /// exact scan's: every approximate cosine is within the query's margin
+    /// `eps` of the exact one, so a row of the exact top `k` is never more
+    /// than `2 eps` under the `k`-th best approximate score, and every row
+    /// within that line is re-scored.
+    fn scan_u8(
         &self,
+        copy: ScanView<'_>,
         queries: &[f32],
         k: usize,
         rows: usize,
@@ -360,18 +361,22 @@ impl Embeddings {
         scratch: &mut Scratch,
     ) {
         let (dim, kern) = (self.dim(), *self.kernels());
-        let (matrix, norms, unit) = (self.matrix(), self.norms(), self.unit16());
+        let (matrix, norms) = (self.matrix(), self.norms());
         let nq = queries.len() / dim;
-        // Unit queries, zero-padded to the rows' stride: approximate scores
-        // are then cosines.
-        let stride = self.unit16_stride();
-        scratch.query.clear();
+        let pd = scan::padded_dim(dim);
+        // Code each unit query.
+        scratch.query.resize(dim, 0.0);
+        scratch.codes.clear();
+        scratch.codes.resize(nq * pd, 0);
+        scratch.coded.clear();
         for (q, query) in queries.chunks_exact(dim).enumerate() {
             let inv = scratch.inv[q];
-            scratch.query.extend(query.iter().map(|&x| x * inv));
-            scratch.query.resize((q + 1) * stride, 0.0);
+            for (u, &x) in scratch.query.iter_mut().zip(query) {
+                *u = x * inv;
+            }
+            let code = QueryCode::encode(&scratch.query, &mut scratch.codes[q * pd..(q + 1) * pd]);
+            scratch.coded.push((code, code.margin(copy.residual, dim)));
         }
-        let eps = approx_margin(dim);
         scratch.approx.clear();
         scratch.approx.resize(nq * k, Neighbor::NONE);
         if scratch.candidates.len() < nq {
@@ -380,45 +385,48 @@ impl Embeddings {
         for c in &mut scratch.candidates[..nq] {
             c.clear();
         }
-        let block = (BLOCK_BYTES / (2 * stride)).clamp(16, 8192);
-        scratch.scores.resize(4 * block, 0.0);
-        let mut start = 0;
-        while start < rows {
-            let end = (start + block).min(rows);
+        let group_bytes = BLOCK_ROWS * pd;
+        let per_block = (BLOCK_BYTES / group_bytes).clamp(1, 1024);
+        scratch.sums.resize(4 * per_block * BLOCK_ROWS, 0);
+        scratch.scores.resize(per_block * BLOCK_ROWS, 0.0);
+        let groups = rows.div_ceil(BLOCK_ROWS);
+        let mut g = 0;
+        while g < groups {
+            let g_end = (g + per_block).min(groups);
+            let start = g * BLOCK_ROWS;
+            let padded = (g_end - g) * BLOCK_ROWS;
+            let end = (start + padded).min(rows);
             let m = end - start;
-            let block_rows = &unit[start * stride..end * stride];
-            let mut q = 0;
-            while q < nq {
+            let blocks = &copy.blocks[g * group_bytes..g_end * group_bytes];
+            let scales = &copy.scales[start..end];
+            let mut q0 = 0;
+            while q0 < nq {
                 // Four queries per pass over the block when there are four left.
-                let group = if nq - q >= 4 { 4 } else { 1 };
-                let qs = &scratch.query[q * stride..(q + group) * stride];
+                let group = if nq - q0 >= 4 { 4 } else { 1 };
+                let codes = &scratch.codes[q0 * pd..(q0 + group) * pd];
+                let sums = &mut scratch.sums[..group * padded];
                 if group == 4 {
-                    kern.dot_rows_f16_x4(qs, block_rows, &mut scratch.scores[..4 * m]);
+                    kern.dot_blocks_u8_x4(codes, blocks, sums);
                 } else {
-                    kern.dot_rows_f16(qs, block_rows, &mut scratch.scores[..m]);
+                    kern.dot_blocks_u8(codes, blocks, sums);
                 }
-                for j in 0..group {
-                    let scores = &scratch.scores[j * m..(j + 1) * m];
-                    let qj = q + j;
-                    let top = &mut scratch.approx[qj * k..(qj + 1) * k];
-                    let cands = &mut scratch.candidates[qj];
-                    let exclude = excludes.get(qj).copied().unwrap_or(&[]);
+                for q in q0..q0 + group {
+                    let sums = &scratch.sums[(q - q0) * padded..];
+                    let (code, eps) = scratch.coded[q];
+                    let scores = &mut scratch.scores[..m];
+                    let best = scan::scores(&sums[..m], scales, &code, scores);
+                    let top = &mut scratch.approx[q * k..(q + 1) * k];
                     let mut worst = top[k - 1].score;
-                    // Most blocks hold no candidate once the top k has filled:
-                    // one vectorised max decides that.
-                    let best = scores
-                        .iter()
-                        .fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+                    // Most blocks hold no candidate once the top k has filled.
                     if best < worst - 2.0 * eps {
                         continue;
                     }
-                    for (r, &s) in scores.iter().enumerate() {
+                    let cands = &mut scratch.candidates[q];
+                    let exclude = excludes.get(q).copied().unwrap_or(&[]);
+                    scan::for_each_at_least(scores, worst - 2.0 * eps, |r, s| {
                         // A zero or non-finite row has no cosine: it never
                         // enters the approximate top k.
-                        if s >= worst - 2.0 * eps
-                            && valid_norm(norms[start + r])
-                            && !exclude.contains(&(start + r))
-                        {
+                        if valid_norm(norms[start + r]) && !exclude.contains(&(start + r)) {
                             let n = Neighbor {
                                 index: start + r,
                                 score: s,
@@ -429,13 +437,15 @@ impl Embeddings {
                                 worst = top[k - 1].score;
                             }
                         }
-                    }
+                        worst - 2.0 * eps
+                    });
                 }
-                q += group;
+                q0 += group;
             }
-            start = end;
+            g = g_end;
         }
         for q in 0..nq {
+            let eps = scratch.coded[q].1;
             let tau = scratch.approx[q * k + k - 1].score;
             let query = &queries[q * dim..(q + 1) * dim];
             let inv = scratch.inv[q];

@@ -123,9 +123,9 @@ pub enum W2vSimdLevel {
     Scalar = 0,
     /// Portable SIMD (`wide`), any CPU.
     Portable = 1,
-    /// AVX2 + FMA (+ F16C), x86_64.
+    /// AVX2 + FMA, x86_64.
     Avx2 = 2,
-    /// AVX-512F, x86_64.
+    /// AVX-512F and AVX-512BW, x86_64.
     Avx512 = 3,
 }
 

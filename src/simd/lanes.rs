@@ -53,13 +53,6 @@ pub(crate) unsafe trait Lanes: Copy {
     /// `p..p+N` is valid for reads; the CPU supports this type's instruction set.
     unsafe fn load(p: *const f32) -> Self;
 
-    /// Load `N` IEEE half-precision values from `p` and widen them to f32
-    /// (exactly: every half is an f32).
-    ///
-    /// # Safety
-    /// `p..p+N` is valid for reads; the CPU supports this type's instruction set.
-    unsafe fn load_f16(p: *const u16) -> Self;
-
     /// Store `N` lanes at `p` (no alignment required).
     ///
     /// # Safety

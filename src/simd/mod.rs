@@ -7,16 +7,16 @@
 //! |---|---|---|
 //! | [`Kernels::dot`] | `sum a[i] b[i]` | `2n` |
 //! | [`Kernels::dot_rows`] | one `dot` per row of a block (queries) | `2nm` |
-//! | [`Kernels::dot_rows_f16`] | the same over half-precision rows (the compact scan) | `2nm` |
-//! | [`Kernels::dot_rows_f16_x4`] | four queries per pass over half-precision rows (batches) | `8nm` |
+//! | [`Kernels::dot_blocks_u8`] | the same in integers: an 8-bit query against 8-bit rows in blocks of 16 (the compact scan) | `2nm` |
+//! | [`Kernels::dot_blocks_u8_x4`] | four queries per pass over the blocks (batches) | `8nm` |
 //! | [`Kernels::axpy`] | `y += a x` | `2n` |
 //! | [`Kernels::scale`] | `x *= a` | `n` |
 //! | [`Kernels::add`] | `y += x` (summing CBOW contexts) | `n` |
 //! | [`Kernels::ns_step`] | `f = h.w; g = (label - sigmoid(f)) lr; e += g w; w += g h` | `6n` |
 //!
 //! Each exists at four [`Level`]s: `scalar` (the reference: plain loops),
-//! `portable` (`wide::f32x8`), `avx2` (AVX2+FMA, with F16C, through `std::arch`) and
-//! `avx512` (AVX-512F with masked tails). A [`Kernels`] value is a table of
+//! `portable` (`wide::f32x8`), `avx2` (AVX2+FMA, through `std::arch`) and
+//! `avx512` (AVX-512F with masked tails, and AVX-512BW for the byte kernel). A [`Kernels`] value is a table of
 //! function pointers for one level; it can only be created for a level the
 //! running CPU supports, so holding one proves the instructions exist.
 //!
@@ -27,7 +27,8 @@
 //!
 //! # Numerics
 //!
-//! Results differ between levels by rounding only: the SIMD levels reduce dot
+//! [`Kernels::dot_blocks_u8`] is integer arithmetic: every level returns
+//! the same values. The float kernels' results differ between levels by rounding only: the SIMD levels reduce dot
 //! products in a different order (several accumulators, lanes summed last) and
 //! use fused multiply-add (one rounding) where the scalar reference multiplies
 //! then adds. Tests hold every level to the scalar reference within a relative
@@ -107,13 +108,11 @@ impl Level {
         match self {
             Level::Scalar | Level::Portable => true,
             #[cfg(target_arch = "x86_64")]
-            Level::Avx2 => {
-                is_x86_feature_detected!("avx2")
-                    && is_x86_feature_detected!("fma")
-                    && is_x86_feature_detected!("f16c")
-            }
+            Level::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
             #[cfg(target_arch = "x86_64")]
-            Level::Avx512 => is_x86_feature_detected!("avx512f"),
+            Level::Avx512 => {
+                is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512bw")
+            }
             #[cfg(not(target_arch = "x86_64"))]
             Level::Avx2 | Level::Avx512 => false,
         }
@@ -145,8 +144,8 @@ impl Level {
     fn requirement(self) -> &'static str {
         match self {
             Level::Scalar | Level::Portable => "nothing",
-            Level::Avx2 => "an x86_64 CPU with AVX2, FMA and F16C",
-            Level::Avx512 => "an x86_64 CPU with AVX-512F",
+            Level::Avx2 => "an x86_64 CPU with AVX2 and FMA",
+            Level::Avx512 => "an x86_64 CPU with AVX-512F and AVX-512BW",
         }
     }
 }
@@ -177,7 +176,13 @@ impl FromStr for Level {
 // and a CPU with the level's features (guaranteed by `Kernels::new`).
 type DotFn = unsafe fn(&[f32], &[f32]) -> f32;
 type DotRowsFn = unsafe fn(&[f32], &[f32], &mut [f32]);
-type DotRowsF16Fn = unsafe fn(&[f32], &[u16], &mut [f32]);
+/// The largest query byte magnitude [`Kernels::dot_blocks_u8`] accepts.
+pub const QUERY_BYTE_MAX: i8 = 63;
+/// The longest query [`Kernels::dot_blocks_u8`] accepts: `2^17` bytes, so
+/// that no sum can exceed `i32` (`2^17 x 255 x 63 < 2^31`).
+pub const MAX_BLOCK_QUERY: usize = 1 << 17;
+
+type DotBlocksU8Fn = unsafe fn(&[i8], &[u8], &mut [i32]);
 type AxpyFn = unsafe fn(f32, &[f32], &mut [f32]);
 type ScaleFn = unsafe fn(f32, &mut [f32]);
 type AddFn = unsafe fn(&[f32], &mut [f32]);
@@ -195,8 +200,8 @@ pub struct Kernels {
     level: Level,
     dot: DotFn,
     dot_rows: DotRowsFn,
-    dot_rows_f16: DotRowsF16Fn,
-    dot_rows_f16_x4: DotRowsF16Fn,
+    dot_blocks_u8: DotBlocksU8Fn,
+    dot_blocks_u8_x4: DotBlocksU8Fn,
     axpy: AxpyFn,
     scale: ScaleFn,
     add: AddFn,
@@ -218,8 +223,8 @@ macro_rules! table {
             level: $level,
             dot: m::dot,
             dot_rows: m::dot_rows,
-            dot_rows_f16: m::dot_rows_f16,
-            dot_rows_f16_x4: m::dot_rows_f16_x4,
+            dot_blocks_u8: m::dot_blocks_u8,
+            dot_blocks_u8_x4: m::dot_blocks_u8_x4,
             axpy: m::axpy,
             scale: m::scale,
             add: m::add,
@@ -309,36 +314,64 @@ impl Kernels {
         unsafe { (self.dot_rows)(q, rows, out) }
     }
 
-    /// [`dot_rows`](Kernels::dot_rows) over rows stored as IEEE
-    /// half-precision bit patterns (`half::f16::to_bits`), widened exactly and
-    /// accumulated in f32. Panics unless `rows.len() == out.len() * q.len()`.
+    /// Integer dot products of an 8-bit query with 8-bit rows stored in
+    /// blocks of 16 (the layout of the query engine's compact scan copy,
+    /// [`crate::scan`]): `out[16 g + j] = sum_i q[i] * row(16 g + j)[i]`,
+    /// where with `n = q.len()` block `g` is `blocks[16 n g..16 n (g + 1)]`
+    /// and row `16 g + j`'s element `i` is its byte `64 (i / 4) + 4 j + i % 4`
+    /// (each 64-byte column holds four consecutive elements of all 16 rows).
+    /// Rows are unsigned bytes, the query signed. The result is exact at
+    /// every level.
+    ///
+    /// Panics unless `n % 4 == 0`, `n <= MAX_BLOCK_QUERY`,
+    /// `out.len() % 16 == 0`, `blocks.len() == out.len() * n` and every
+    /// query byte is in `-63..=63` (AVX2's byte products are summed in pairs
+    /// in 16 bits: `2 x 255 x 63` fits, `2 x 255 x 127` would not).
     #[inline]
-    pub fn dot_rows_f16(&self, q: &[f32], rows: &[u16], out: &mut [f32]) {
-        assert_eq!(
-            rows.len(),
-            out.len() * q.len(),
-            "dot_rows_f16: rows must hold out.len() rows of q.len() halves"
-        );
-        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
-        unsafe { (self.dot_rows_f16)(q, rows, out) }
-    }
-
-    /// Four queries at once against half-precision rows: `q` holds 4 queries
-    /// of `n` floats, `out` receives `4 x m` scores (query `j`'s at
-    /// `out[j * m..(j + 1) * m]`), each as [`dot_rows_f16`](Kernels::dot_rows_f16)
-    /// would compute it up to rounding. Each row is widened once for the four
-    /// queries. Panics unless `q.len() == 4 n`, `out.len() == 4 m` and
-    /// `rows.len() == m n`.
-    #[inline]
-    pub fn dot_rows_f16_x4(&self, q: &[f32], rows: &[u16], out: &mut [f32]) {
+    pub fn dot_blocks_u8(&self, q: &[i8], blocks: &[u8], out: &mut [i32]) {
         assert!(
             q.len().is_multiple_of(4)
-                && out.len().is_multiple_of(4)
-                && rows.len() == out.len() / 4 * (q.len() / 4),
-            "dot_rows_f16_x4: q must hold 4 queries of n floats, out 4 x m scores, rows m x n halves"
+                && q.len() <= MAX_BLOCK_QUERY
+                && out.len().is_multiple_of(16)
+                && blocks.len() == out.len() * q.len(),
+            "dot_blocks_u8: q must hold a multiple of 4 bytes (at most {MAX_BLOCK_QUERY}), out a multiple of 16 results, blocks out.len() x q.len() bytes"
         );
-        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
-        unsafe { (self.dot_rows_f16_x4)(q, rows, out) }
+        assert!(
+            q.iter()
+                .all(|x| (-QUERY_BYTE_MAX..=QUERY_BYTE_MAX).contains(x)),
+            "dot_blocks_u8: query bytes must be in -63..=63"
+        );
+        // SAFETY: lengths and query range checked above; `self` exists only
+        // for a level the CPU has.
+        unsafe { (self.dot_blocks_u8)(q, blocks, out) }
+    }
+
+    /// Four queries at once: `q` holds 4 queries of `n` bytes, `out`
+    /// receives `4 x m` sums (query `j`'s at `out[j * m..(j + 1) * m]`), each
+    /// exactly as [`dot_blocks_u8`](Kernels::dot_blocks_u8) computes it; each
+    /// block is read once for the four. Panics unless `q.len() == 4 n`,
+    /// `out.len() == 4 m` and the lengths and query bytes satisfy
+    /// `dot_blocks_u8` for `n` and `m`.
+    #[inline]
+    pub fn dot_blocks_u8_x4(&self, q: &[i8], blocks: &[u8], out: &mut [i32]) {
+        let (n, m) = (q.len() / 4, out.len() / 4);
+        assert!(
+            q.len() == 4 * n
+                && out.len() == 4 * m
+                && n.is_multiple_of(4)
+                && n <= MAX_BLOCK_QUERY
+                && m.is_multiple_of(16)
+                && blocks.len() == m * n,
+            "dot_blocks_u8_x4: q must hold 4 queries of n bytes (n a multiple of 4, at most {MAX_BLOCK_QUERY}), out 4 x m sums (m a multiple of 16), blocks m x n bytes"
+        );
+        assert!(
+            q.iter()
+                .all(|x| (-QUERY_BYTE_MAX..=QUERY_BYTE_MAX).contains(x)),
+            "dot_blocks_u8_x4: query bytes must be in -63..=63"
+        );
+        // SAFETY: lengths and query range checked above; `self` exists only
+        // for a level the CPU has.
+        unsafe { (self.dot_blocks_u8_x4)(q, blocks, out) }
     }
 
     /// `y[i] += a * x[i]`. Panics if the lengths differ.

@@ -30,12 +30,6 @@ unsafe impl Lanes for f32x8 {
         f32x8::new(unsafe { p.cast::<[f32; 8]>().read_unaligned() })
     }
     #[inline(always)]
-    unsafe fn load_f16(p: *const u16) -> Self {
-        // SAFETY: the caller guarantees 8 readable halves at `p`.
-        let h = unsafe { p.cast::<[u16; 8]>().read_unaligned() };
-        f32x8::new(h.map(|x| half::f16::from_bits(x).to_f32()))
-    }
-    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: the caller guarantees 8 writable floats at `p`.
         unsafe { p.cast::<[f32; 8]>().write_unaligned(self.to_array()) }
@@ -80,14 +74,29 @@ pub(crate) fn dot_rows(q: &[f32], rows: &[f32], out: &mut [f32]) {
     unsafe { generic::dot_rows::<f32x8>(q, rows, out) }
 }
 
-pub(crate) fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
-    // SAFETY: `Kernels` checked `rows.len() == out.len() * q.len()`; no CPU check needed.
-    unsafe { generic::dot_rows_f16::<f32x8>(q, rows, out) }
-}
-
-pub(crate) fn dot_rows_f16_x4(q: &[f32], rows: &[u16], out: &mut [f32]) {
-    // SAFETY: `Kernels` checked the lengths; no CPU check needed.
-    unsafe { generic::dot_rows_f16_x4::<f32x8>(q, rows, out) }
+/// `Kernels::dot_blocks_u8`: safe code shaped for the compiler's
+/// vectoriser (16 independent 32-bit accumulators per block, one per row),
+/// so it uses the build target's integer SIMD (SSE2 `pmaddwd` on a default
+/// x86_64 build, NEON on aarch64). `wide` has no widening byte product.
+pub(crate) fn dot_blocks_u8(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    let n4 = q.len() / 4;
+    if n4 == 0 {
+        out.fill(0);
+        return;
+    }
+    for (o, block) in out.chunks_exact_mut(16).zip(blocks.chunks_exact(64 * n4)) {
+        let mut acc = [0i32; 16];
+        for (qk, col) in q.chunks_exact(4).zip(block.chunks_exact(64)) {
+            for (j, a) in acc.iter_mut().enumerate() {
+                let r = &col[4 * j..4 * j + 4];
+                *a += qk[0] as i32 * r[0] as i32
+                    + qk[1] as i32 * r[1] as i32
+                    + qk[2] as i32 * r[2] as i32
+                    + qk[3] as i32 * r[3] as i32;
+            }
+        }
+        o.copy_from_slice(&acc);
+    }
 }
 
 pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
@@ -108,4 +117,16 @@ pub(crate) fn add(x: &[f32], y: &mut [f32]) {
 pub(crate) fn ns_step(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f32) -> f32 {
     // SAFETY: `Kernels` checked the lengths; no CPU check needed.
     unsafe { generic::ns_step::<f32x8>(h, w, e, label, lr) }
+}
+
+/// `Kernels::dot_blocks_u8_x4`: [`dot_blocks_u8`] once per query.
+pub(crate) fn dot_blocks_u8_x4(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    let (n, m) = (q.len() / 4, out.len() / 4);
+    if n == 0 {
+        out.fill(0);
+        return;
+    }
+    for (qj, oj) in q.chunks_exact(n.max(1)).zip(out.chunks_exact_mut(m.max(1))) {
+        dot_blocks_u8(qj, blocks, oj);
+    }
 }

@@ -38,28 +38,25 @@ pub(crate) fn dot_rows(q: &[f32], rows: &[f32], out: &mut [f32]) {
     }
 }
 
-/// [`dot_rows`] over half-precision rows, left to right per row.
-pub(crate) fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
-    if q.is_empty() {
-        out.fill(0.0);
-        return;
-    }
-    for (o, row) in out.iter_mut().zip(rows.chunks_exact(q.len())) {
-        let mut s = 0.0f32;
-        for (x, &h) in q.iter().zip(row) {
-            // SAFETY: `h` is a valid reference; the volatile read keeps the loop scalar.
-            let h = unsafe { std::ptr::read_volatile(&h) };
-            s += ld(x) * half::f16::from_bits(h).to_f32();
+/// `Kernels::dot_blocks_u8`, one row and one byte at a time.
+pub(crate) fn dot_blocks_u8(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    let n = q.len();
+    for (g, o) in out.chunks_exact_mut(16).enumerate() {
+        let block = &blocks[g * 16 * n..(g + 1) * 16 * n];
+        for (j, o) in o.iter_mut().enumerate() {
+            let mut s = 0i32;
+            for (i, x) in q.iter().enumerate() {
+                // SAFETY: both are valid references; volatile reads keep the loop scalar.
+                let (x, r) = unsafe {
+                    (
+                        std::ptr::read_volatile(x),
+                        std::ptr::read_volatile(&block[64 * (i / 4) + 4 * j + i % 4]),
+                    )
+                };
+                s += x as i32 * r as i32;
+            }
+            *o = s;
         }
-        *o = s;
-    }
-}
-
-/// Four [`dot_rows_f16`] calls, one per query (see `Kernels::dot_rows_f16_x4`).
-pub(crate) fn dot_rows_f16_x4(q: &[f32], rows: &[u16], out: &mut [f32]) {
-    let (n, m) = (q.len() / 4, out.len() / 4);
-    for j in 0..4 {
-        dot_rows_f16(&q[j * n..(j + 1) * n], rows, &mut out[j * m..(j + 1) * m]);
     }
 }
 
@@ -94,4 +91,16 @@ pub(crate) fn ns_step(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f
         *wi = w_old + g * ld(hi);
     }
     f
+}
+
+/// `Kernels::dot_blocks_u8_x4`: [`dot_blocks_u8`] once per query.
+pub(crate) fn dot_blocks_u8_x4(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    let (n, m) = (q.len() / 4, out.len() / 4);
+    if n == 0 {
+        out.fill(0);
+        return;
+    }
+    for (qj, oj) in q.chunks_exact(n.max(1)).zip(out.chunks_exact_mut(m.max(1))) {
+        dot_blocks_u8(qj, blocks, oj);
+    }
 }

@@ -39,6 +39,49 @@ fn levels() -> Vec<Kernels> {
         .collect()
 }
 
+/// Rows (each `n` bytes, `n % 4 == 0`) in the layout of
+/// `Kernels::dot_blocks_u8`, padded to a multiple of 16 rows with zeros.
+fn blocks_of(rows: &[Vec<u8>], n: usize) -> Vec<u8> {
+    let groups = rows.len().div_ceil(16);
+    let mut out = vec![0u8; groups * 16 * n];
+    for (i, row) in rows.iter().enumerate() {
+        for (j, &b) in row.iter().enumerate() {
+            out[(i / 16) * 16 * n + 64 * (j / 4) + 4 * (i % 16) + j % 4] = b;
+        }
+    }
+    out
+}
+
+/// Plain sums of products: what `dot_blocks_u8` must return for row `r`.
+fn byte_dot(q: &[i8], row: &[u8]) -> i32 {
+    q.iter().zip(row).map(|(&x, &y)| x as i32 * y as i32).sum()
+}
+
+/// Pseudo-random bytes: rows anywhere in `0..=255`, queries in `-63..=63`,
+/// with the extremes forced in (255 and -63/63 are where 16-bit pair sums
+/// would overflow with a wider query range).
+fn byte_case(n: usize, m: usize, seed: u64) -> (Vec<i8>, Vec<Vec<u8>>) {
+    let f = data(n * (m + 1), seed);
+    let mut q: Vec<i8> = f[..n].iter().map(|x| (x * 63.9).trunc() as i8).collect();
+    let rows: Vec<Vec<u8>> = (0..m)
+        .map(|r| {
+            f[n * (r + 1)..n * (r + 2)]
+                .iter()
+                .map(|x| ((x + 1.0) * 127.9) as u8)
+                .collect()
+        })
+        .collect();
+    let mut rows = rows;
+    if n > 0 {
+        q[0] = 63;
+        q[n - 1] = -63;
+        if let Some(r) = rows.first_mut() {
+            r.fill(255);
+        }
+    }
+    (q, rows)
+}
+
 fn scalar() -> Kernels {
     Kernels::new(Level::Scalar).unwrap()
 }
@@ -72,47 +115,6 @@ fn check_all(k: &Kernels, a: &[f32], b: &[f32], c: &[f32], alpha: f32, label: f3
                 (out[r] - want).abs() <= tol,
                 "dot_rows {lvl} n={n} m={m} row {r}: {} vs {want}",
                 out[r]
-            );
-        }
-    }
-
-    // dot_rows_f16: the same rows rounded to half precision, against the scalar
-    // reference on the same halves.
-    for m in 0..=pool.len() {
-        let rows: Vec<u16> = pool[..m]
-            .iter()
-            .flat_map(|r| r.iter().map(|&x| half::f16::from_f32(x).to_bits()))
-            .collect();
-        let (mut out, mut want) = (vec![f32::NAN; m], vec![f32::NAN; m]);
-        k.dot_rows_f16(a, &rows, &mut out);
-        s.dot_rows_f16(a, &rows, &mut want);
-        // Four queries at once (a, b, c, a scaled): each equals its single-query scores.
-        let scaled: Vec<f32> = a.iter().map(|x| x * -0.5).collect();
-        let four: Vec<f32> = [a, b, c, &scaled[..]].concat();
-        let mut out4 = vec![f32::NAN; 4 * m];
-        k.dot_rows_f16_x4(&four, &rows, &mut out4);
-        for (j, qj) in [a, b, c, &scaled[..]].iter().enumerate() {
-            let mut want_j = vec![f32::NAN; m];
-            s.dot_rows_f16(qj, &rows, &mut want_j);
-            for r in 0..m {
-                let mag: f32 = qj.iter().zip(pool[r]).map(|(x, y)| (x * y).abs()).sum();
-                let tol = 1e-6 + 4.0 * f32::EPSILON * (n as f32 + 4.0) * mag * 1.01;
-                assert!(
-                    (out4[j * m + r] - want_j[r]).abs() <= tol,
-                    "dot_rows_f16_x4 {lvl} n={n} m={m} query {j} row {r}: {} vs {}",
-                    out4[j * m + r],
-                    want_j[r]
-                );
-            }
-        }
-        for r in 0..m {
-            let mag: f32 = a.iter().zip(pool[r]).map(|(x, y)| (x * y).abs()).sum();
-            let tol = 1e-6 + 4.0 * f32::EPSILON * (n as f32 + 4.0) * mag * 1.01;
-            assert!(
-                (out[r] - want[r]).abs() <= tol,
-                "dot_rows_f16 {lvl} n={n} m={m} row {r}: {} vs {}",
-                out[r],
-                want[r]
             );
         }
     }
@@ -223,6 +225,80 @@ fn tails_leave_neighbouring_memory_untouched() {
 }
 
 #[test]
+fn byte_kernels_are_exact_at_every_level() {
+    // Integer sums: every level returns exactly the plain sums, for query
+    // lengths 0..=132 (multiples of 4: one column, odd column counts, long
+    // rows) and 0..=3 blocks.
+    for n in (0..=36).step_by(4).chain([100, 132]) {
+        for m in [0, 16, 32, 48] {
+            let (q, rows) = byte_case(n, m, (n * 1000 + m) as u64);
+            let blocks = blocks_of(&rows, n);
+            let want: Vec<i32> = rows.iter().map(|r| byte_dot(&q, r)).collect();
+            let q4: Vec<i8> = (0..4)
+                .flat_map(|j| {
+                    q.iter()
+                        .map(move |&x| if j % 2 == 1 { -x } else { x / (j + 1) as i8 })
+                })
+                .collect();
+            for k in std::iter::once(scalar()).chain(levels()) {
+                let mut out = vec![i32::MIN; m];
+                k.dot_blocks_u8(&q, &blocks, &mut out);
+                assert_eq!(out, want, "dot_blocks_u8 {} n={n} m={m}", k.level());
+                let mut out4 = vec![i32::MIN; 4 * m];
+                k.dot_blocks_u8_x4(&q4, &blocks, &mut out4);
+                for j in 0..4 {
+                    let qj = &q4[j * n..(j + 1) * n];
+                    let want_j: Vec<i32> = rows.iter().map(|r| byte_dot(qj, r)).collect();
+                    assert_eq!(
+                        out4[j * m..(j + 1) * m],
+                        want_j[..],
+                        "dot_blocks_u8_x4 {} n={n} m={m} query {j}",
+                        k.level()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn byte_kernels_reject_bad_shapes_and_wide_queries() {
+    for k in std::iter::once(scalar()).chain(levels()) {
+        let blocks = vec![0u8; 16 * 8];
+        let mut out = vec![0i32; 16];
+        let bad = |f: &dyn Fn()| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err();
+        assert!(bad(&|| k.dot_blocks_u8(
+            &[64, 0, 0, 0, 0, 0, 0, 0],
+            &blocks,
+            &mut out.clone()
+        )));
+        assert!(bad(&|| k.dot_blocks_u8(
+            &[-64, 0, 0, 0, 0, 0, 0, 0],
+            &blocks,
+            &mut out.clone()
+        )));
+        assert!(bad(&|| k.dot_blocks_u8(
+            &[0; 6],
+            &blocks[..96],
+            &mut out.clone()
+        )));
+        assert!(bad(&|| k.dot_blocks_u8(&[0; 8], &blocks, &mut [0i32; 8])));
+        assert!(bad(&|| k.dot_blocks_u8(
+            &[0; 8],
+            &blocks[..64],
+            &mut out.clone()
+        )));
+        assert!(bad(&|| k.dot_blocks_u8_x4(
+            &[0; 8],
+            &blocks,
+            &mut [0i32; 64]
+        )));
+        k.dot_blocks_u8(&[63, -63, 0, 1, 2, 3, 4, 5], &blocks, &mut out);
+        assert_eq!(out, vec![0; 16], "{}", k.level());
+    }
+}
+
+#[test]
 fn kernels_compute_the_right_thing() {
     // Not just "agrees with scalar": scalar itself against hand-computed values.
     for k in std::iter::once(scalar()).chain(levels()) {
@@ -233,14 +309,32 @@ fn kernels_compute_the_right_thing() {
         let mut out = [0.0f32; 5];
         k.dot_rows(&a, &rows, &mut out);
         assert_eq!(out, [0.0, 190.0, 380.0, 570.0, 760.0], "{}", k.level());
-        // Halves of small integers are exact: the same sums.
-        let halves: Vec<u16> = rows
-            .iter()
-            .map(|&x| half::f16::from_f32(x).to_bits())
-            .collect();
-        let mut out16 = [0.0f32; 5];
-        k.dot_rows_f16(&a, &halves, &mut out16);
-        assert_eq!(out16, out, "{}", k.level());
+        // The byte kernel on hand-computed sums: 16 rows of 8 bytes, row j
+        // all (j + 1), query 1..=8 then -1 (sums: (j + 1) x 36 and -(j + 1) x 8).
+        let q: Vec<i8> = (1..=8).collect();
+        let blocks = blocks_of(
+            &(0..16).map(|j| vec![j as u8 + 1; 8]).collect::<Vec<_>>(),
+            8,
+        );
+        let mut sums = [0i32; 16];
+        k.dot_blocks_u8(&q, &blocks, &mut sums);
+        let want: Vec<i32> = (1..=16).map(|j| 36 * j).collect();
+        assert_eq!(sums.to_vec(), want, "{}", k.level());
+        let mut four = q.clone();
+        four.extend(std::iter::repeat_n(-1i8, 8));
+        four.extend(std::iter::repeat_n(0i8, 8));
+        four.extend(std::iter::repeat_n(63i8, 8));
+        let mut sums4 = [0i32; 64];
+        k.dot_blocks_u8_x4(&four, &blocks, &mut sums4);
+        for j in 0..16 {
+            let r = j as i32 + 1;
+            assert_eq!(
+                [sums4[j], sums4[16 + j], sums4[32 + j], sums4[48 + j]],
+                [36 * r, -8 * r, 0, 63 * 8 * r],
+                "{} row {j}",
+                k.level()
+            );
+        }
         let mut y = vec![1.0f32; 19];
         k.axpy(2.0, &a, &mut y);
         assert_eq!(y[18], 39.0);

@@ -10,19 +10,20 @@ use crate::tempdir::TempDir;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use w2v::io::parse_word2vec;
-use w2v::native::{FLAG_NORMS, FLAG_UNIT16, HEADER_LEN, Header, MAGIC, VERSION};
+use w2v::native::{FLAG_NORMS, FLAG_SCAN, HEADER_LEN, Header, MAGIC, VERSION};
 use w2v::{Embeddings, ErrorKind, Format, Kernels, Level, Vocab};
 
-const SECTION_NAMES: [&str; 7] = [
+const SECTION_NAMES: [&str; 8] = [
     "word_ends",
     "words",
     "counts",
     "hash",
     "matrix",
     "norms",
-    "unit16",
+    "scan8",
+    "scales",
 ];
-const SECTION_ALIGN: [u64; 7] = [8, 1, 8, 4, 64, 4, 64];
+const SECTION_ALIGN: [u64; 8] = [8, 1, 8, 4, 64, 4, 64, 4];
 
 /// Deterministic pseudo-random floats in [-1, 1).
 fn floats(n: usize, seed: u64) -> Vec<f32> {
@@ -78,13 +79,17 @@ fn header_of(bytes: &[u8]) -> Header {
 
 /// Write `h` into `bytes` with a correct header checksum, so that the check
 /// after the checksum is the one a test reaches.
+fn h_residual(h: &Header) -> f32 {
+    h.residual
+}
+
 fn put_header(bytes: &mut [u8], mut h: Header) {
-    h.header_crc = crc32fast::hash(&bytemuck::bytes_of(&h)[..HEADER_LEN - 8]);
+    h.header_crc = crc32fast::hash(&bytemuck::bytes_of(&h)[..HEADER_LEN - 4]);
     bytes[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&h));
 }
 
 /// `[start, end)` of each section of a good file.
-fn section_ranges(h: &Header) -> [(usize, usize); 7] {
+fn section_ranges(h: &Header) -> [(usize, usize); 8] {
     h.sections
         .map(|[off, len]| (off as usize, off as usize + len as usize))
 }
@@ -105,7 +110,7 @@ fn padding(h: &Header, file_len: usize) -> Vec<(usize, usize)> {
     gaps
 }
 
-/// A saved native model's bytes (with or without the `unit16` section).
+/// A saved native model's bytes (with or without the scan copy).
 fn native_bytes(emb: &Embeddings, scan_copy: bool) -> Vec<u8> {
     let dir = TempDir::new();
     let path = dir.path("m.w2v");
@@ -132,8 +137,8 @@ fn expect_err(dir: &TempDir, bytes: &[u8], kind: ErrorKind, needle: &str, what: 
 }
 
 fn kernels_under_test() -> Vec<Kernels> {
-    // Portable takes the exact f32 scan, the default level (where it is
-    // avx2) the half-precision scan.
+    // The byte kernels of two levels: the compiler-vectorised one and the
+    // default (where it is avx2) one.
     let mut ks = vec![Kernels::new(Level::Portable).unwrap(), Kernels::best()];
     ks.dedup_by_key(|k| k.level());
     ks
@@ -173,10 +178,21 @@ fn native_round_trip_is_identical() {
         assert_eq!(bits(emb.norms()), bits(m.norms()), "{what}: norms");
         assert_eq!(emb.norms()[2], 0.0, "the zero row has norm 0");
         let mapped = m.mapped().unwrap();
-        assert_eq!(mapped.unit16().is_some(), scan_copy, "{what}");
+        assert_eq!(mapped.scan().is_some(), scan_copy, "{what}");
         assert!(mapped.norms().is_some(), "{what}");
-        // Stored or rebuilt, the compact rows are the owned model's.
-        assert_eq!(emb.unit16(), m.unit16(), "{what}: unit16");
+        // Stored or rebuilt, the scan copy is the owned model's.
+        let (a, b) = (emb.scan_copy().unwrap(), m.scan_copy().unwrap());
+        assert_eq!(a.blocks, b.blocks, "{what}: scan blocks");
+        assert_eq!(bits(a.scales), bits(b.scales), "{what}: scales");
+        assert_eq!(
+            a.residual.to_bits(),
+            b.residual.to_bits(),
+            "{what}: residual"
+        );
+        assert_eq!(
+            h_residual(mapped.header()),
+            if scan_copy { a.residual } else { 0.0 }
+        );
         for i in 0..emb.len() {
             let w = emb.word(i).unwrap();
             assert_eq!(m.index(w), Some(i), "{what}: index of {w:?}");
@@ -194,10 +210,7 @@ fn native_round_trip_is_identical() {
         let h = mapped.header();
         assert_eq!(h.magic, MAGIC);
         assert_eq!(h.version, VERSION);
-        assert_eq!(
-            h.flags,
-            FLAG_NORMS | if scan_copy { FLAG_UNIT16 } else { 0 }
-        );
+        assert_eq!(h.flags, FLAG_NORMS | if scan_copy { FLAG_SCAN } else { 0 });
         mapped.verify().unwrap();
         // The same answers from both.
         let q = emb.row(7).to_vec();
@@ -450,7 +463,7 @@ fn wrong_magic_is_an_error() {
 fn wrong_version_is_unsupported() {
     let dir = TempDir::new();
     let good = native_bytes(&model(30, 8, 9), true);
-    for version in [0, 2, 7, u32::MAX] {
+    for version in [0, 1, 3, 7, u32::MAX] {
         let mut bytes = good.clone();
         let mut h = header_of(&bytes);
         h.version = version;
@@ -463,6 +476,17 @@ fn wrong_version_is_unsupported() {
             "version",
         );
     }
+    // A version 1 file (184-byte header, half-precision scan copy) gets a
+    // message that says what to do, even when shorter than this header.
+    let mut v1 = good[..100].to_vec();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    expect_err(
+        &dir,
+        &v1,
+        ErrorKind::Unsupported,
+        "convert the original",
+        "v1",
+    );
 }
 
 #[test]
@@ -503,18 +527,33 @@ fn unknown_flags_are_an_error() {
         );
     }
     let mut bytes = good.clone();
-    let mut h = h0;
-    h.reserved = 1;
-    put_header(&mut bytes, h);
-    expect_err(&dir, &bytes, ErrorKind::Format, "flags", "reserved");
-    let mut h = h0;
-    h.checksums[7] = 1;
-    put_header(&mut bytes, h);
-    expect_err(&dir, &bytes, ErrorKind::Format, "flags", "eighth checksum");
-    // Flags that disagree with the sections' lengths.
-    for flags in [0, FLAG_NORMS, FLAG_UNIT16] {
+    // The scan copy's residual: negative, infinite or NaN with the copy,
+    // nonzero without it.
+    for (flags, residual) in [
+        (h0.flags, -1.0),
+        (h0.flags, f32::INFINITY),
+        (h0.flags, f32::NAN),
+        (FLAG_NORMS, 0.5),
+    ] {
         let mut h = h0;
         h.flags = flags;
+        h.residual = residual;
+        put_header(&mut bytes, h);
+        expect_err(
+            &dir,
+            &bytes,
+            ErrorKind::Format,
+            "scan copy",
+            &format!("residual {residual}"),
+        );
+    }
+    // Flags that disagree with the sections' lengths.
+    for flags in [0, FLAG_NORMS, FLAG_SCAN] {
+        let mut h = h0;
+        h.flags = flags;
+        if flags & FLAG_SCAN == 0 {
+            h.residual = 0.0;
+        }
         put_header(&mut bytes, h);
         expect_err(
             &dir,
@@ -649,7 +688,13 @@ fn exercise(emb: &Embeddings, words: &[String], queries: &[Vec<f32>]) {
     }
     assert_eq!(emb.matrix().len(), n * emb.dim());
     assert_eq!(emb.norms().len(), n);
-    assert_eq!(emb.unit16().len(), n * emb.unit16_stride());
+    if let Some(c) = emb.scan_copy() {
+        assert_eq!(
+            c.blocks.len(),
+            n.div_ceil(16) * 16 * emb.dim().next_multiple_of(4)
+        );
+        assert_eq!(c.scales.len(), n);
+    }
     for w in words {
         if let Some(i) = emb.index(w) {
             assert!(i < n);
@@ -1013,8 +1058,8 @@ fn word2vec_read_errors_name_the_file() {
 // section size is 0 x D. A native header (with a correct checksum) of 0
 // words x `u64::MAX` opens, and `mean_vector` panics ("capacity overflow":
 // it allocates `dim` floats before looking at the words). In debug builds
-// `MappedModel::open` itself panics first: `unit16_stride(dim)`
-// (`next_multiple_of(16)`) overflows for `dim > usize::MAX - 15`. (The
+// `MappedModel::open` itself panicked first: the then half-precision copy's row length
+// (`next_multiple_of(16)`) overflowed for `dim > usize::MAX - 15`. (The
 // word2vec header `0 4611686018427387904` did the same at 897f848; the
 // uncommitted guard in src/io.rs now rejects it.) This test fails until
 // such a dimension is rejected on open (or nothing allocates `dim` floats

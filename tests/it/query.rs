@@ -1,6 +1,5 @@
-//! Queries: the top-k scan gives the exact answer at every SIMD level (the
-//! f32 scan of scalar and portable, the half-precision scan with exact
-//! re-scoring of avx2 and avx512), batches give the single-query answers,
+//! Queries: the top-k scan (8-bit first pass, exact re-scoring) gives the
+//! exact answer at every SIMD level, batches give the single-query answers,
 //! analogies and mean vectors give hand-computed answers, and one model
 //! serves many threads.
 
@@ -197,7 +196,7 @@ fn at_every_level(emb: &Embeddings) -> Vec<Embeddings> {
     let levels = Level::available();
     assert!(levels.contains(&Level::Scalar) && levels.contains(&Level::Portable));
     if !levels.contains(&Level::Avx2) {
-        eprintln!("NOTE: no avx2 on this CPU: the half-precision scan is not tested");
+        eprintln!("NOTE: no avx2 on this CPU: the avx2 byte kernel is not tested");
     }
     levels
         .into_iter()
@@ -266,6 +265,58 @@ fn nearest_is_exact_on_a_mapped_model() {
             .unwrap();
         let emb = Embeddings::open(&path).unwrap();
         check_exact(&emb, &data, 30, 6);
+    }
+}
+
+/// Near ties: every row is one direction plus noise of 1e-5 to 1e-1, so the
+/// cosines near the top are closer together than the 8-bit pass can tell
+/// apart (its margin is about 0.03 at dimension 100) and the exact pass must
+/// decide among hundreds of candidates; and spiky rows (one large element),
+/// whose coding error is the largest.
+#[test]
+fn nearest_is_exact_on_near_ties_and_spiky_rows() {
+    for (noise, dim, seed) in [
+        (1e-5f32, 100, 11),
+        (1e-3, 100, 12),
+        (1e-1, 64, 13),
+        (3e-2, 9, 14),
+    ] {
+        let v = 1200;
+        let mut rng = Rng::new(seed);
+        let base = rng.floats(dim);
+        let mut data = Vec::with_capacity(v * dim);
+        for i in 0..v {
+            if i % 10 == 9 {
+                let mut r: Vec<f32> = rng.floats(dim).iter().map(|x| x * 1e-2).collect();
+                r[i % dim] = 1.0;
+                data.extend(r);
+            } else {
+                data.extend(base.iter().map(|&b| b + noise * rng.float()));
+            }
+        }
+        let n = check_exact(&embeddings(v, dim, &data), &data, 12, seed + 50);
+        eprintln!("noise {noise}, dim {dim}: {n} answers checked");
+    }
+}
+
+/// Vectors wider than the scan copy allows take the exact f32 scan.
+#[test]
+fn nearest_is_exact_on_vectors_too_wide_for_the_scan_copy() {
+    let (v, dim) = (24, w2v::scan::MAX_SCAN_DIM + 3);
+    let mut rng = Rng::new(21);
+    let data = rng.floats(v * dim);
+    let emb = embeddings(v, dim, &data);
+    assert!(emb.scan_copy().is_none());
+    for m in at_every_level(&emb) {
+        for qi in [0, 5, 23] {
+            let q = &data[qi * dim..(qi + 1) * dim];
+            for (k, restrict) in [(3, None), (30, Some(10))] {
+                let want = brute_force(&data, dim, q, restrict, &[qi]);
+                let got = m.nearest(q, k, restrict, &[qi]).unwrap();
+                let what = format!("{} query {qi} k {k}", m.kernels().level());
+                check_top(&got, &want, k, &what);
+            }
+        }
     }
 }
 

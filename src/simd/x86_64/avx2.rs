@@ -1,12 +1,12 @@
-//! AVX2 + FMA (+ F16C): 8 lanes in `__m256`, fused multiply-add, masked loads
-//! and stores (`vmaskmovps`) for tails, `vcvtph2ps` for half-precision rows.
+//! AVX2 + FMA: 8 lanes in `__m256`, fused multiply-add, masked loads
+//! and stores (`vmaskmovps`) for tails; `vpmaddubsw` for the byte kernel.
 
 use crate::simd::lanes::Lanes;
 use std::arch::x86_64::*;
 
-// SAFETY: every method uses AVX/AVX2/FMA/F16C instructions only; callers reach them
-// through `#[target_feature(enable = "avx2,fma,f16c")]` entry points that exist in the
-// kernel table only after `is_x86_feature_detected!` confirmed all three features.
+// SAFETY: every method uses AVX/AVX2/FMA instructions only; callers reach them
+// through `#[target_feature(enable = "avx2,fma")]` entry points that exist in the
+// kernel table only after `is_x86_feature_detected!` confirmed both features.
 unsafe impl Lanes for __m256 {
     const N: usize = 8;
     // vmaskmovps stores are microcoded and slow on AMD Zen: use scalar tails.
@@ -29,12 +29,6 @@ unsafe impl Lanes for __m256 {
     unsafe fn load(p: *const f32) -> Self {
         // SAFETY: 8 readable floats at `p` (trait contract); loadu needs no alignment.
         unsafe { _mm256_loadu_ps(p) }
-    }
-    #[inline(always)]
-    unsafe fn load_f16(p: *const u16) -> Self {
-        // SAFETY: 8 readable halves (16 bytes) at `p` (trait contract); F16C is
-        // part of this level (checked with AVX2 and FMA).
-        unsafe { _mm256_cvtph_ps(_mm_loadu_si128(p.cast())) }
     }
     #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
@@ -119,4 +113,105 @@ unsafe fn tail_mask(n: usize) -> __m256i {
     }
 }
 
-crate::simd::x86_64::entry_points!("avx2,fma,f16c", __m256);
+/// `Kernels::dot_blocks_u8` with 256-bit integer instructions: for each
+/// 4-byte column `k` of a block, the query's four bytes are broadcast to all
+/// eight lanes, `vpmaddubsw` multiplies them with eight rows' four bytes
+/// (unsigned row times signed query) and adds adjacent pairs into 16 bits,
+/// and `vpmaddwd` by ones adds those pairs into 32-bit lanes: each lane
+/// accumulates one row. With query bytes in `-63..=63` a pair sum is at most
+/// `2 x 255 x 63 = 32130`, so the 16-bit step never saturates and the result
+/// is exact. Two columns per step, in separate accumulators.
+///
+/// # Safety
+/// AVX2 is available; `q.len() % 4 == 0`, `out.len() % 16 == 0`,
+/// `blocks.len() == out.len() * q.len()`.
+#[inline(always)]
+unsafe fn dot_blocks_u8_body(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    /// `acc + rows(32 bytes at r) . qv`, as described above.
+    #[inline(always)]
+    unsafe fn step(acc: __m256i, r: *const u8, qv: __m256i) -> __m256i {
+        // SAFETY: 32 readable bytes at `r` (caller); AVX2 is available.
+        unsafe {
+            let ones = _mm256_set1_epi16(1);
+            let pairs = _mm256_maddubs_epi16(_mm256_loadu_si256(r.cast()), qv);
+            _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, ones))
+        }
+    }
+    let n4 = q.len() / 4;
+    let qp = q.as_ptr().cast::<i32>();
+    // SAFETY: block `g` is `blocks[64 n4 g..64 n4 (g + 1)]` (the length
+    // contract), column `k < n4` its 64 bytes at `64 k`, so every 32-byte load
+    // is inside it; query column `k` is the 4 bytes `q[4k..4k + 4]`; outputs
+    // `16 g..16 g + 16` are inside `out`; AVX2 is the caller's contract.
+    unsafe {
+        for g in 0..out.len() / 16 {
+            let base = blocks.as_ptr().add(64 * n4 * g);
+            let zero = _mm256_setzero_si256();
+            let (mut a0, mut a1, mut b0, mut b1) = (zero, zero, zero, zero);
+            let mut k = 0;
+            while k + 2 <= n4 {
+                let qa = _mm256_set1_epi32(qp.add(k).read_unaligned());
+                let qb = _mm256_set1_epi32(qp.add(k + 1).read_unaligned());
+                let p = base.add(64 * k);
+                a0 = step(a0, p, qa);
+                a1 = step(a1, p.add(32), qa);
+                b0 = step(b0, p.add(64), qb);
+                b1 = step(b1, p.add(96), qb);
+                k += 2;
+            }
+            if k < n4 {
+                let qa = _mm256_set1_epi32(qp.add(k).read_unaligned());
+                let p = base.add(64 * k);
+                a0 = step(a0, p, qa);
+                a1 = step(a1, p.add(32), qa);
+            }
+            let o = out.as_mut_ptr().add(16 * g).cast::<__m256i>();
+            _mm256_storeu_si256(o, _mm256_add_epi32(a0, b0));
+            _mm256_storeu_si256(o.add(1), _mm256_add_epi32(a1, b1));
+        }
+    }
+}
+
+/// `Kernels::dot_blocks_u8_x4`: as [`dot_blocks_u8_body`], four queries per
+/// pass, so each 64-byte column of a block is loaded once for all four (eight
+/// accumulators: four queries x two halves of the 16 rows).
+///
+/// # Safety
+/// AVX2 is available; `q.len() % 16 == 0`, `out.len() % 64 == 0`,
+/// `blocks.len() == out.len() / 4 * q.len() / 4`.
+#[inline(always)]
+unsafe fn dot_blocks_u8_x4_body(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    let n = q.len() / 4;
+    let m = out.len() / 4;
+    // SAFETY: query `j` is `q[j n..(j + 1) n]`, its column `k < n / 4` the 4
+    // bytes at `j n + 4 k`; block `g` is `blocks[16 n g..16 n (g + 1)]` and
+    // its column `k` the 64 bytes at `64 k`; outputs `j m + 16 g..+16` are
+    // inside `out` (`16 g + 16 <= m`); AVX2 is the caller's contract.
+    unsafe {
+        let ones = _mm256_set1_epi16(1);
+        let qp: [*const i32; 4] = std::array::from_fn(|j| q.as_ptr().add(j * n).cast());
+        for g in 0..m / 16 {
+            let base = blocks.as_ptr().add(16 * n * g);
+            let mut acc = [[_mm256_setzero_si256(); 2]; 4];
+            for k in 0..n / 4 {
+                let p = base.add(64 * k);
+                let r0 = _mm256_loadu_si256(p.cast());
+                let r1 = _mm256_loadu_si256(p.add(32).cast());
+                for j in 0..4 {
+                    let qv = _mm256_set1_epi32(qp[j].add(k).read_unaligned());
+                    let p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(r0, qv), ones);
+                    let p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(r1, qv), ones);
+                    acc[j][0] = _mm256_add_epi32(acc[j][0], p0);
+                    acc[j][1] = _mm256_add_epi32(acc[j][1], p1);
+                }
+            }
+            for (j, a) in acc.iter().enumerate() {
+                let o = out.as_mut_ptr().add(j * m + 16 * g).cast::<__m256i>();
+                _mm256_storeu_si256(o, a[0]);
+                _mm256_storeu_si256(o.add(1), a[1]);
+            }
+        }
+    }
+}
+
+crate::simd::x86_64::entry_points!("avx2,fma", __m256);

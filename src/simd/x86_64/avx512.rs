@@ -28,12 +28,6 @@ unsafe impl Lanes for __m512 {
         unsafe { _mm512_loadu_ps(p) }
     }
     #[inline(always)]
-    unsafe fn load_f16(p: *const u16) -> Self {
-        // SAFETY: 16 readable halves (32 bytes) at `p` (trait contract);
-        // vcvtph2ps on zmm is AVX-512F.
-        unsafe { _mm512_cvtph_ps(_mm256_loadu_si256(p.cast())) }
-    }
-    #[inline(always)]
     unsafe fn store(self, p: *mut f32) {
         // SAFETY: 16 writable floats at `p` (trait contract).
         unsafe { _mm512_storeu_ps(p, self) }
@@ -91,4 +85,92 @@ fn tail_mask(n: usize) -> __mmask16 {
     ((1u32 << n) - 1) as __mmask16
 }
 
-crate::simd::x86_64::entry_points!("avx512f", __m512);
+/// `Kernels::dot_blocks_u8` with 512-bit integer instructions (AVX-512BW):
+/// as the AVX2 version, one 64-byte column of a block (four bytes of each of
+/// the 16 rows) per `vpmaddubsw` + `vpmaddwd`, each 32-bit lane accumulating
+/// one row; exact for query bytes in `-63..=63`. Two columns per step.
+///
+/// # Safety
+/// AVX-512F and AVX-512BW are available; `q.len() % 4 == 0`,
+/// `out.len() % 16 == 0`, `blocks.len() == out.len() * q.len()`.
+#[inline(always)]
+unsafe fn dot_blocks_u8_body(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    /// `acc + rows(64 bytes at r) . qv`.
+    #[inline(always)]
+    unsafe fn step(acc: __m512i, r: *const u8, qv: __m512i) -> __m512i {
+        // SAFETY: 64 readable bytes at `r` (caller); AVX-512F/BW are available.
+        unsafe {
+            let ones = _mm512_set1_epi16(1);
+            let pairs = _mm512_maddubs_epi16(_mm512_loadu_si512(r.cast()), qv);
+            _mm512_add_epi32(acc, _mm512_madd_epi16(pairs, ones))
+        }
+    }
+    let n4 = q.len() / 4;
+    let qp = q.as_ptr().cast::<i32>();
+    // SAFETY: block `g` is `blocks[64 n4 g..64 n4 (g + 1)]` (the length
+    // contract) and column `k < n4` its 64 bytes at `64 k`; query column `k`
+    // is `q[4k..4k + 4]`; outputs `16 g..16 g + 16` are inside `out`; the
+    // features are the caller's contract.
+    unsafe {
+        for g in 0..out.len() / 16 {
+            let base = blocks.as_ptr().add(64 * n4 * g);
+            let (mut a, mut b) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+            let mut k = 0;
+            while k + 2 <= n4 {
+                let p = base.add(64 * k);
+                a = step(a, p, _mm512_set1_epi32(qp.add(k).read_unaligned()));
+                b = step(
+                    b,
+                    p.add(64),
+                    _mm512_set1_epi32(qp.add(k + 1).read_unaligned()),
+                );
+                k += 2;
+            }
+            if k < n4 {
+                a = step(
+                    a,
+                    base.add(64 * k),
+                    _mm512_set1_epi32(qp.add(k).read_unaligned()),
+                );
+            }
+            _mm512_storeu_si512(out.as_mut_ptr().add(16 * g).cast(), _mm512_add_epi32(a, b));
+        }
+    }
+}
+
+/// `Kernels::dot_blocks_u8_x4`: as [`dot_blocks_u8_body`], four queries per
+/// pass, each 64-byte column loaded once for all four.
+///
+/// # Safety
+/// AVX-512F and AVX-512BW are available; `q.len() % 16 == 0`,
+/// `out.len() % 64 == 0`, `blocks.len() == out.len() / 4 * q.len() / 4`.
+#[inline(always)]
+unsafe fn dot_blocks_u8_x4_body(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    let n = q.len() / 4;
+    let m = out.len() / 4;
+    // SAFETY: query `j` is `q[j n..(j + 1) n]`, its column `k < n / 4` the 4
+    // bytes at `j n + 4 k`; block `g` is `blocks[16 n g..16 n (g + 1)]` and
+    // its column `k` the 64 bytes at `64 k`; outputs `j m + 16 g..+16` are
+    // inside `out`; the features are the caller's contract.
+    unsafe {
+        let ones = _mm512_set1_epi16(1);
+        let qp: [*const i32; 4] = std::array::from_fn(|j| q.as_ptr().add(j * n).cast());
+        for g in 0..m / 16 {
+            let base = blocks.as_ptr().add(16 * n * g);
+            let mut acc = [_mm512_setzero_si512(); 4];
+            for k in 0..n / 4 {
+                let r = _mm512_loadu_si512(base.add(64 * k).cast());
+                for (j, a) in acc.iter_mut().enumerate() {
+                    let qv = _mm512_set1_epi32(qp[j].add(k).read_unaligned());
+                    let p = _mm512_madd_epi16(_mm512_maddubs_epi16(r, qv), ones);
+                    *a = _mm512_add_epi32(*a, p);
+                }
+            }
+            for (j, a) in acc.iter().enumerate() {
+                _mm512_storeu_si512(out.as_mut_ptr().add(j * m + 16 * g).cast(), *a);
+            }
+        }
+    }
+}
+
+crate::simd::x86_64::entry_points!("avx512f,avx512bw", __m512);

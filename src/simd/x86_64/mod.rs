@@ -11,9 +11,10 @@
 pub(crate) mod avx2;
 pub(crate) mod avx512;
 
-/// Defines `dot`, `dot_rows`, `dot_rows_f16`, `dot_rows_f16_x4`, `axpy`, `scale`, `add` and `ns_step` for one level: a
-/// `#[target_feature]` function compiling the generic body for `$V`, and a safe
-/// wrapper with the kernel-table signature.
+/// Defines `dot`, `dot_rows`, `dot_blocks_u8`, `dot_blocks_u8_x4`, `axpy`,
+/// `scale`, `add` and `ns_step` for one level: a `#[target_feature]` function
+/// compiling the generic body for `$V` (for the byte kernels, the level
+/// module's own `dot_blocks_u8_body` and `dot_blocks_u8_x4_body`), and an `unsafe fn` with the kernel-table signature.
 macro_rules! entry_points {
     ($features:literal, $V:ty) => {
         use crate::simd::generic;
@@ -29,14 +30,16 @@ macro_rules! entry_points {
             unsafe { generic::dot_rows::<$V>(q, rows, out) }
         }
         #[target_feature(enable = $features)]
-        fn dot_rows_f16_tf(q: &[f32], rows: &[u16], out: &mut [f32]) {
-            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
-            unsafe { generic::dot_rows_f16::<$V>(q, rows, out) }
+        fn dot_blocks_u8_tf(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+            // SAFETY: lengths and the query range checked by `Kernels`; the
+            // feature is enabled here.
+            unsafe { dot_blocks_u8_body(q, blocks, out) }
         }
         #[target_feature(enable = $features)]
-        fn dot_rows_f16_x4_tf(q: &[f32], rows: &[u16], out: &mut [f32]) {
-            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
-            unsafe { generic::dot_rows_f16_x4::<$V>(q, rows, out) }
+        fn dot_blocks_u8_x4_tf(q: &[i8], blocks: &[u8], out: &mut [i32]) {
+            // SAFETY: lengths and the query range checked by `Kernels`; the
+            // feature is enabled here.
+            unsafe { dot_blocks_u8_x4_body(q, blocks, out) }
         }
         #[target_feature(enable = $features)]
         fn axpy_tf(a: f32, x: &[f32], y: &mut [f32]) {
@@ -72,16 +75,18 @@ macro_rules! entry_points {
             unsafe { dot_rows_tf(q, rows, out) }
         }
         /// # Safety
-        /// The CPU has the level's features; `rows.len() >= out.len() * q.len()`.
-        pub(crate) unsafe fn dot_rows_f16(q: &[f32], rows: &[u16], out: &mut [f32]) {
+        /// The CPU has the level's features; lengths and query range as
+        /// `Kernels::dot_blocks_u8` checks them.
+        pub(crate) unsafe fn dot_blocks_u8(q: &[i8], blocks: &[u8], out: &mut [i32]) {
             // SAFETY: forwarded contract (the table exists only after the CPU check).
-            unsafe { dot_rows_f16_tf(q, rows, out) }
+            unsafe { dot_blocks_u8_tf(q, blocks, out) }
         }
         /// # Safety
-        /// The CPU has the level's features; lengths as `generic::dot_rows_f16_x4`.
-        pub(crate) unsafe fn dot_rows_f16_x4(q: &[f32], rows: &[u16], out: &mut [f32]) {
+        /// The CPU has the level's features; lengths and query range as
+        /// `Kernels::dot_blocks_u8_x4` checks them.
+        pub(crate) unsafe fn dot_blocks_u8_x4(q: &[i8], blocks: &[u8], out: &mut [i32]) {
             // SAFETY: forwarded contract (the table exists only after the CPU check).
-            unsafe { dot_rows_f16_x4_tf(q, rows, out) }
+            unsafe { dot_blocks_u8_x4_tf(q, blocks, out) }
         }
         /// # Safety
         /// The CPU has the level's features; `x.len() >= y.len()`.
