@@ -6,7 +6,7 @@
 
 use super::generic;
 use super::lanes::Lanes;
-use wide::f32x8;
+use wide::{f32x8, i16x16, i32x8, u8x16};
 
 // SAFETY: f32x8 uses only instructions of the compilation target, which every
 // CPU running this binary has; pointer validity is the caller's contract.
@@ -74,10 +74,14 @@ pub(crate) fn dot_rows(q: &[f32], rows: &[f32], out: &mut [f32]) {
     unsafe { generic::dot_rows::<f32x8>(q, rows, out) }
 }
 
-/// `Kernels::dot_blocks_u8`: safe code shaped for the compiler's
-/// vectoriser (16 independent 32-bit accumulators per block, one per row),
-/// so it uses the build target's integer SIMD (SSE2 `pmaddwd` on a default
-/// x86_64 build, NEON on aarch64). `wide` has no widening byte product.
+/// `Kernels::dot_blocks_u8` with `wide`'s 16-bit lanes: each 64-byte
+/// column of a block (four bytes of each of 16 rows) is widened to four
+/// `i16x16` (four rows each) and multiplied by the column's four query
+/// bytes, repeated, with `i16x16::dot` (SSE2 `pmaddwd`, NEON `smull` +
+/// pairwise add), which sums adjacent products into 32 bits: each `i32x8`
+/// accumulator holds two partial sums per row for four rows, added at the
+/// end of the block. Exact (16-bit products of 8-bit values cannot
+/// overflow).
 pub(crate) fn dot_blocks_u8(q: &[i8], blocks: &[u8], out: &mut [i32]) {
     let n4 = q.len() / 4;
     if n4 == 0 {
@@ -85,17 +89,20 @@ pub(crate) fn dot_blocks_u8(q: &[i8], blocks: &[u8], out: &mut [i32]) {
         return;
     }
     for (o, block) in out.chunks_exact_mut(16).zip(blocks.chunks_exact(64 * n4)) {
-        let mut acc = [0i32; 16];
+        let mut acc = [i32x8::ZERO; 4];
         for (qk, col) in q.chunks_exact(4).zip(block.chunks_exact(64)) {
-            for (j, a) in acc.iter_mut().enumerate() {
-                let r = &col[4 * j..4 * j + 4];
-                *a += qk[0] as i32 * r[0] as i32
-                    + qk[1] as i32 * r[1] as i32
-                    + qk[2] as i32 * r[2] as i32
-                    + qk[3] as i32 * r[3] as i32;
+            let qv = i16x16::new(std::array::from_fn(|i| qk[i % 4] as i16));
+            for (a, rows) in acc.iter_mut().zip(col.chunks_exact(16)) {
+                let r = u8x16::new(rows.try_into().expect("16 bytes"));
+                *a += i16x16::from(r).dot(qv);
             }
         }
-        o.copy_from_slice(&acc);
+        for (c, a) in acc.iter().enumerate() {
+            let v = a.to_array();
+            for j in 0..4 {
+                o[4 * c + j] = v[2 * j] + v[2 * j + 1];
+            }
+        }
     }
 }
 

@@ -191,6 +191,8 @@ pub fn info(a: InfoArgs) -> Result<()> {
         None
     };
     let first: Vec<&str> = (0..emb.len().min(10)).filter_map(|i| emb.word(i)).collect();
+    // The stored 8-bit scan copy's bound on a row's coding error (native files only).
+    let scan_residual = emb.mapped().and_then(|m| m.scan()).map(|s| s.residual);
     if a.json {
         let v = serde_json::json!({
             "path": a.model.display().to_string(),
@@ -200,6 +202,7 @@ pub fn info(a: InfoArgs) -> Result<()> {
             "file_bytes": std::fs::metadata(&a.model).map(|m| m.len()).ok(),
             "open_ms": open_ms,
             "verified": verified,
+            "scan_copy_residual": scan_residual,
             "first_words": first,
             "simd": emb.kernels().level().name(),
         });
@@ -215,6 +218,12 @@ pub fn info(a: InfoArgs) -> Result<()> {
         println!("  opened in   {open_ms:.3} ms");
         if let Some(m) = emb.mapped() {
             println!("  file bytes  {}", m.file_len());
+            match scan_residual {
+                Some(r) => {
+                    println!("  scan copy   8-bit unit rows, coding error at most {r:.5} per row")
+                }
+                None => println!("  scan copy   none (built in memory on the first top-k query)"),
+            }
         }
         if a.verify {
             println!("  verified    every checksum and word entry");
