@@ -1,4 +1,4 @@
-//! Writing (and, later, reading) embeddings in word2vec's formats.
+//! Reading and writing embeddings in word2vec's formats.
 //!
 //! * **binary**: a header line `V D\n`, then per word: the word, a space, `D`
 //!   little-endian `f32`, and `\n` (exactly what word2vec.c writes).
@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Format of a vectors file.
@@ -134,23 +134,93 @@ pub fn write_word2vec(
 /// Read a word2vec file, binary or text (detected from the first row).
 /// Accepts binary rows with or without the trailing newline (gensim and the
 /// GoogleNews vectors omit it). Every length is checked: a truncated or
-/// malformed file is an error naming the row.
+/// malformed file is an error naming the row. The file is streamed: memory
+/// holds the words and the matrix, not the file as well.
 pub fn read_word2vec(path: &Path) -> Result<crate::model::Embeddings> {
-    let data = std::fs::read(path)
-        .map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
-    parse_word2vec(&data).map_err(|e| Error::format(format!("`{}`: {e}", path.display())))
+    let ctx = || format!("cannot read `{}`", path.display());
+    let file = File::open(path).map_err(|e| Error::io(ctx(), e))?;
+    let len = file.metadata().map_err(|e| Error::io(ctx(), e))?.len();
+    let reader = BufReader::with_capacity(1 << 16, file);
+    parse_stream(reader, len).map_err(|e| match e {
+        Fail::Io(e) => Error::io(ctx(), e),
+        Fail::Bad(m) => Error::format(format!("`{}`: {m}", path.display())),
+    })
 }
 
 /// Parse word2vec binary or text from bytes (see [`read_word2vec`]).
 pub fn parse_word2vec(data: &[u8]) -> std::result::Result<crate::model::Embeddings, String> {
-    let nl = data
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or("no header line `V D`")?;
-    let header = std::str::from_utf8(&data[..nl]).map_err(|_| "header is not text")?;
+    parse_stream(data, data.len() as u64).map_err(|e| match e {
+        Fail::Io(e) => e.to_string(),
+        Fail::Bad(m) => m,
+    })
+}
+
+/// Why a parse failed: the reader, or the data.
+enum Fail {
+    Io(std::io::Error),
+    Bad(String),
+}
+
+impl From<String> for Fail {
+    fn from(m: String) -> Fail {
+        Fail::Bad(m)
+    }
+}
+
+impl From<&str> for Fail {
+    fn from(m: &str) -> Fail {
+        Fail::Bad(m.to_string())
+    }
+}
+
+/// The longest word accepted (bytes).
+const MAX_WORD: u64 = 1 << 20;
+
+/// Read up to and including `delim`, at most `limit` bytes, into `buf`
+/// (cleared first). Returns whether `delim` ended it.
+fn read_to<R: BufRead>(
+    r: &mut R,
+    delim: u8,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    buf.clear();
+    r.by_ref().take(limit).read_until(delim, buf)?;
+    Ok(buf.last() == Some(&delim))
+}
+
+/// Consume ASCII whitespace.
+fn skip_whitespace<R: BufRead>(r: &mut R) -> std::io::Result<()> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let all = n == buf.len();
+        r.consume(n);
+        if !all {
+            return Ok(());
+        }
+    }
+}
+
+/// The parser behind [`read_word2vec`] and [`parse_word2vec`]: `len` is the
+/// input's total size in bytes (checked against the header before anything
+/// is allocated).
+fn parse_stream<R: BufRead>(
+    mut r: R,
+    len: u64,
+) -> std::result::Result<crate::model::Embeddings, Fail> {
+    let mut line = Vec::new();
+    if !read_to(&mut r, b'\n', 4096, &mut line).map_err(Fail::Io)? {
+        return Err("no header line `V D`".into());
+    }
+    let header_len = line.len() as u64;
+    let header = std::str::from_utf8(&line[..line.len() - 1]).map_err(|_| "header is not text")?;
     let mut it = header.split_whitespace();
     let (Some(v), Some(d), None) = (it.next(), it.next(), it.next()) else {
-        return Err(format!("header must be `V D`, got {header:?}"));
+        return Err(format!("header must be `V D`, got {header:?}").into());
     };
     let v: usize = v
         .parse()
@@ -163,91 +233,106 @@ pub fn parse_word2vec(data: &[u8]) -> std::result::Result<crate::model::Embeddin
         return Err(format!(
             "dimension {dim} is larger than w2v's limit of {}",
             crate::model::MAX_DIM
-        ));
+        )
+        .into());
     }
     // Every size below is at most a small multiple of `v` and `dim`, so
-    // bounding `v` by the data's length (and `dim` by MAX_DIM) rules out overflow.
-    if v > data.len() {
+    // bounding `v` by the input's length (and `dim` by MAX_DIM) rules out overflow.
+    if v as u64 > len {
         return Err(format!(
-            "header `{v} {dim}` does not fit in a file of {} bytes: truncated or not word2vec",
-            data.len()
-        ));
+            "header `{v} {dim}` does not fit in a file of {len} bytes: truncated or not word2vec"
+        )
+        .into());
     }
-    let body = &data[nl + 1..];
-    // Text if the first row, after its word, is numbers and a newline.
-    let first_space = body.iter().position(|&b| b == b' ').unwrap_or(body.len());
-    let rest = &body[(first_space + 1).min(body.len())..];
-    // (A text value takes at most a few dozen characters; look no further.)
-    let window = &rest[..rest.len().min(64 * dim + 64)];
-    let line = &window[..window
+    let body_len = len - header_len;
+    // Text if the first row, after its word, is numbers and a newline. (A
+    // text value takes at most a few dozen characters; look no further.)
+    let mut word = Vec::new();
+    read_to(&mut r, b' ', MAX_WORD + 1, &mut word).map_err(Fail::Io)?;
+    let mut window = Vec::new();
+    r.by_ref()
+        .take(64 * dim as u64 + 64)
+        .read_to_end(&mut window)
+        .map_err(Fail::Io)?;
+    let first_line = &window[..window
         .iter()
         .position(|&b| b == b'\n')
         .unwrap_or(window.len())];
-    let text = line.len() < window.len()
-        && line
+    let text = first_line.len() < window.len()
+        && first_line
             .iter()
             .all(|&b| b.is_ascii_digit() || b"+-.eE \t\rinfaINFA".contains(&b))
-        && line.iter().any(u8::is_ascii_digit);
-    // Sizes are checked against the data before allocating.
+        && first_line.iter().any(u8::is_ascii_digit);
+    // Sizes are checked against the input before allocating.
     let min_row = if text { 2 * dim + 1 } else { 4 * dim + 1 }; // no overflow: dim <= MAX_DIM
-    if v.checked_mul(min_row).is_none_or(|n| n > body.len()) {
-        return Err(format!(
-            "{v} words x {dim} floats do not fit in {} bytes: truncated?",
-            body.len()
-        ));
+    if v.checked_mul(min_row).is_none_or(|n| n as u64 > body_len) {
+        return Err(
+            format!("{v} words x {dim} floats do not fit in {body_len} bytes: truncated?").into(),
+        );
     }
+    // The bytes read to decide, then the rest.
+    let mut r = (&word[..]).chain(&window[..]).chain(r);
     let mut words: Vec<(Box<str>, u64)> = Vec::with_capacity(v);
-    // v * min_row <= body.len() (checked above), so v * dim fits.
+    // v * min_row <= body_len (checked above), so v * dim fits.
     let mut matrix = Vec::with_capacity(v * dim);
-    let mut pos = 0usize;
-    for row in 0..v {
-        while pos < body.len() && body[pos].is_ascii_whitespace() {
-            pos += 1;
+    let mut vector = vec![0u8; if text { 0 } else { 4 * dim }];
+    let longest_line = 256 * dim as u64 + 4096;
+    for row in 1..=v {
+        skip_whitespace(&mut r).map_err(Fail::Io)?;
+        if !read_to(&mut r, b' ', MAX_WORD + 1, &mut line).map_err(Fail::Io)? {
+            return Err(if line.len() as u64 > MAX_WORD {
+                format!("row {row}: a word longer than {MAX_WORD} bytes")
+            } else {
+                format!("row {row}: truncated before the word ended")
+            }
+            .into());
         }
-        let end = body[pos..].iter().position(|&b| b == b' ').map(|i| pos + i);
-        let end = end.ok_or_else(|| format!("row {}: truncated before the word ended", row + 1))?;
-        let word = std::str::from_utf8(&body[pos..end])
-            .map_err(|_| format!("row {}: the word is not valid UTF-8", row + 1))?;
-        if word.is_empty() {
-            return Err(format!("row {}: empty word", row + 1));
+        let w = std::str::from_utf8(&line[..line.len() - 1])
+            .map_err(|_| format!("row {row}: the word is not valid UTF-8"))?;
+        if w.is_empty() {
+            return Err(format!("row {row}: empty word").into());
         }
-        words.push((word.into(), (v - row) as u64));
-        pos = end + 1;
+        words.push((w.into(), (v + 1 - row) as u64));
         if text {
-            let line_end = body[pos..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(body.len(), |i| pos + i);
-            let line = std::str::from_utf8(&body[pos..line_end])
-                .map_err(|_| format!("row {}: not text", row + 1))?;
+            let ended = read_to(&mut r, b'\n', longest_line, &mut line).map_err(Fail::Io)?;
+            if !ended && line.len() as u64 >= longest_line {
+                return Err(format!("row {row}: longer than {longest_line} bytes").into());
+            }
+            let values = if ended {
+                &line[..line.len() - 1]
+            } else {
+                &line[..]
+            };
+            let values = std::str::from_utf8(values).map_err(|_| format!("row {row}: not text"))?;
             let before = matrix.len();
-            for tok in line.split_ascii_whitespace() {
+            for tok in values.split_ascii_whitespace() {
                 let x: f32 = tok
                     .parse()
-                    .map_err(|_| format!("row {}: bad number {tok:?}", row + 1))?;
+                    .map_err(|_| format!("row {row}: bad number {tok:?}"))?;
                 matrix.push(x);
             }
             if matrix.len() - before != dim {
                 return Err(format!(
-                    "row {}: {} values, expected {dim}",
-                    row + 1,
+                    "row {row}: {} values, expected {dim}",
                     matrix.len() - before
-                ));
+                )
+                .into());
             }
-            pos = line_end;
         } else {
-            let bytes = body
-                .get(pos..pos + 4 * dim)
-                .ok_or_else(|| format!("row {}: truncated inside the vector", row + 1))?;
+            r.read_exact(&mut vector).map_err(|e| match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => {
+                    Fail::Bad(format!("row {row}: truncated inside the vector"))
+                }
+                _ => Fail::Io(e),
+            })?;
             matrix.extend(
-                bytes
+                vector
                     .chunks_exact(4)
                     .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
             );
-            pos += 4 * dim;
         }
     }
     // Word order is the file's; counts are synthetic (descending) to keep it.
     let vocab = crate::vocab::Vocab::from_ordered(words).map_err(|e| e.to_string())?;
-    crate::model::Embeddings::new(vocab, dim, matrix).map_err(|e| e.to_string())
+    crate::model::Embeddings::new(vocab, dim, matrix).map_err(|e| Fail::Bad(e.to_string()))
 }

@@ -875,6 +875,43 @@ fn word2vec_good_files_parse() {
     assert_eq!(emb.row(1), &[3.0, 4.0]);
 }
 
+/// Files larger than the reader's 64 KiB buffer, so that words, vectors and
+/// text rows straddle buffer boundaries: reading the file gives what parsing
+/// its bytes gives, and the saved vectors (bit for bit from binary).
+#[test]
+fn word2vec_files_are_streamed_across_buffer_boundaries() {
+    let emb = model(3001, 37, 16);
+    let dir = TempDir::new();
+    for format in [Format::Binary, Format::Text] {
+        let path = dir.path("big");
+        emb.save(&path, format).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 4 * 65536, "{format:?}: {} bytes", bytes.len());
+        let read = w2v::io::read_word2vec(&path).unwrap();
+        let parsed = parse_word2vec(&bytes).unwrap();
+        assert_same_model(&read, &parsed, &format!("{format:?}"));
+        assert_eq!((read.len(), read.dim()), (3001, 37));
+        for i in 0..emb.len() {
+            assert_eq!(read.word(i), emb.word(i));
+            for (a, b) in read.row(i).iter().zip(emb.row(i)) {
+                match format {
+                    Format::Binary => assert_eq!(a.to_bits(), b.to_bits(), "row {i}"),
+                    _ => assert!((a - b).abs() <= 5.5e-7, "row {i}: {a} vs {b}"),
+                }
+            }
+        }
+        // Cut inside the last row (for text, values short of the row's 37:
+        // a cut number is still a number): an error naming it, from the file too.
+        let cut = if format == Format::Binary { 9 } else { 200 };
+        std::fs::write(&path, &bytes[..bytes.len() - cut]).unwrap();
+        let Err(e) = w2v::io::read_word2vec(&path) else {
+            panic!("{format:?}: a file cut by {cut} bytes was read");
+        };
+        assert_eq!(e.kind(), ErrorKind::Format, "{e}");
+        assert!(e.to_string().contains("row 3001"), "{format:?}: {e}");
+    }
+}
+
 #[test]
 fn word2vec_truncated_at_any_offset_is_an_error() {
     // Binary: every proper prefix but the one without the last newline.
