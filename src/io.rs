@@ -137,14 +137,35 @@ pub fn write_word2vec(
 /// malformed file is an error naming the row. The file is streamed: memory
 /// holds the words and the matrix, not the file as well.
 pub fn read_word2vec(path: &Path) -> Result<crate::model::Embeddings> {
+    let file =
+        File::open(path).map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
+    read_word2vec_from(BufReader::with_capacity(1 << 16, file), path)
+}
+
+/// [`read_word2vec`] from an open file (`path` names it in errors). A
+/// regular file is streamed; a pipe or device, which has no length to check
+/// the header against, is read whole first.
+pub(crate) fn read_word2vec_from(
+    mut reader: BufReader<File>,
+    path: &Path,
+) -> Result<crate::model::Embeddings> {
     let ctx = || format!("cannot read `{}`", path.display());
-    let file = File::open(path).map_err(|e| Error::io(ctx(), e))?;
-    let len = file.metadata().map_err(|e| Error::io(ctx(), e))?.len();
-    let reader = BufReader::with_capacity(1 << 16, file);
-    parse_stream(reader, len).map_err(|e| match e {
+    let fail = |e| match e {
         Fail::Io(e) => Error::io(ctx(), e),
         Fail::Bad(m) => Error::format(format!("`{}`: {m}", path.display())),
-    })
+    };
+    let meta = reader
+        .get_ref()
+        .metadata()
+        .map_err(|e| Error::io(ctx(), e))?;
+    if !meta.is_file() {
+        let mut data = Vec::new();
+        reader
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io(ctx(), e))?;
+        return parse_stream(&data[..], data.len() as u64).map_err(fail);
+    }
+    parse_stream(reader, meta.len()).map_err(fail)
 }
 
 /// Parse word2vec binary or text from bytes (see [`read_word2vec`]).

@@ -79,28 +79,26 @@ impl Embeddings {
     /// Load any supported file: a native model (mapped), or word2vec binary or
     /// text (read into memory), recognised by its first bytes.
     pub fn load(path: &Path) -> Result<Embeddings> {
-        let mut head = [0u8; 8];
-        let n = {
-            use std::io::Read;
-            let mut f = std::fs::File::open(path)
-                .map_err(|e| Error::io(format!("cannot open `{}`", path.display()), e))?;
-            let mut n = 0;
-            while n < head.len() {
-                match f.read(&mut head[n..]) {
-                    Ok(0) => break,
-                    Ok(k) => n += k,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        return Err(Error::io(format!("cannot read `{}`", path.display()), e));
-                    }
+        use std::io::BufRead;
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::io(format!("cannot open `{}`", path.display()), e))?;
+        // Look at the first bytes without consuming them, so that a pipe can
+        // still be read as word2vec (a native file is mapped, so it must be a
+        // regular file, whose first read fills the buffer).
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let native = loop {
+            match reader.fill_buf() {
+                Ok(head) => break crate::native::has_magic(head),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(Error::io(format!("cannot read `{}`", path.display()), e));
                 }
             }
-            n
         };
-        if crate::native::has_magic(&head[..n]) {
+        if native {
             Embeddings::open(path)
         } else {
-            crate::io::read_word2vec(path)
+            crate::io::read_word2vec_from(reader, path)
         }
     }
 

@@ -265,3 +265,81 @@ fn corrupt_and_missing_models_are_errors_not_crashes() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A word2vec model read from a pipe (`/dev/stdin` fed by another process):
+/// the first bytes are sniffed without being consumed, and a pipe, which has
+/// no length, is read whole. The answers equal those from the file.
+#[cfg(unix)]
+#[test]
+fn a_word2vec_model_can_be_read_from_a_pipe() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = crate::tempdir::TempDir::new();
+    let model = small_model(&dir.path("pipe"));
+    let bytes = std::fs::read(&model).unwrap();
+    let from_file = ok(&w2v(
+        &["similar", model.to_str().unwrap(), "king", "-k", "5"],
+        &[],
+    ));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_w2v"))
+        .args(["similar", "/dev/stdin", "king", "-k", "5"])
+        .env_remove("W2V_SIMD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        // Small writes: the reader sees the header before the rest arrives.
+        for chunk in bytes.chunks(1000) {
+            if stdin.write_all(chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let from_pipe = ok(&out);
+    let words = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter_map(|l| l.split_whitespace().next().map(String::from))
+            .collect()
+    };
+    assert_eq!(words(&from_pipe), words(&from_file));
+    assert_eq!(words(&from_pipe).len(), 5, "{from_pipe}");
+}
+
+/// A reader that stops early (`w2v similar ... | head -1`): w2v ends
+/// quietly, as C tools do, instead of panicking on the broken pipe.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = crate::tempdir::TempDir::new();
+    let model = small_model(&dir.path("sigpipe"));
+    // Many queries' worth of output, so that it outlasts the pipe's buffer.
+    let words: Vec<String> = std::iter::repeat_n("king".to_string(), 3000).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_w2v"))
+        .args(["similar", model.to_str().unwrap(), "-k", "20"])
+        .env_remove("W2V_SIMD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all((words.join("\n") + "\n").as_bytes());
+    }
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

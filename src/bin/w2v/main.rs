@@ -41,7 +41,24 @@ enum Command {
     Convert(query::ConvertArgs),
 }
 
+/// Restore the default action of SIGPIPE, as C command-line tools have it:
+/// `w2v similar MODEL king | head -3` then ends quietly when `head` exits,
+/// where Rust's default (SIGPIPE ignored) makes the next `println!` panic.
+/// Output files are written atomically, so the signal cannot leave a
+/// partial one behind.
+#[cfg(unix)]
+#[allow(unsafe_code, reason = "setting a signal disposition through libc")]
+fn default_sigpipe() {
+    // SAFETY: called first thing in `main`, before any other thread exists;
+    // SIG_DFL is a valid disposition for SIGPIPE and no handler is installed.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo => demo::run(),
