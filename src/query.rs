@@ -311,7 +311,7 @@ impl Embeddings {
         Ok(&scratch.top)
     }
 
-    /// Exact scan over the f32 rows (the scalar and portable levels).
+    /// Exact scan over the f32 rows (vectors too wide for a scan copy).
     fn scan_f32(
         &self,
         queries: &[f32],

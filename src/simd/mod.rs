@@ -176,6 +176,24 @@ impl FromStr for Level {
 // and a CPU with the level's features (guaranteed by `Kernels::new`).
 type DotFn = unsafe fn(&[f32], &[f32]) -> f32;
 type DotRowsFn = unsafe fn(&[f32], &[f32], &mut [f32]);
+/// `dot_blocks_u8_x4` for levels without a four-query kernel: `single` once
+/// for each of the four queries in `q`, into its quarter of `out`.
+fn once_per_query(single: fn(&[i8], &[u8], &mut [i32]), q: &[i8], blocks: &[u8], out: &mut [i32]) {
+    let (n, m) = (q.len() / 4, out.len() / 4);
+    for j in 0..4 {
+        single(&q[j * n..(j + 1) * n], blocks, &mut out[j * m..(j + 1) * m]);
+    }
+}
+
+/// Panics unless every query byte is in `-QUERY_BYTE_MAX..=QUERY_BYTE_MAX`.
+fn check_query_bytes(q: &[i8], kernel: &str) {
+    assert!(
+        q.iter()
+            .all(|x| (-QUERY_BYTE_MAX..=QUERY_BYTE_MAX).contains(x)),
+        "{kernel}: query bytes must be in -63..=63"
+    );
+}
+
 /// The largest query byte magnitude [`Kernels::dot_blocks_u8`] accepts.
 pub const QUERY_BYTE_MAX: i8 = 63;
 /// The longest query [`Kernels::dot_blocks_u8`] accepts: `2^17` bytes, so
@@ -336,11 +354,7 @@ impl Kernels {
                 && blocks.len() == out.len() * q.len(),
             "dot_blocks_u8: q must hold a multiple of 4 bytes (at most {MAX_BLOCK_QUERY}), out a multiple of 16 results, blocks out.len() x q.len() bytes"
         );
-        assert!(
-            q.iter()
-                .all(|x| (-QUERY_BYTE_MAX..=QUERY_BYTE_MAX).contains(x)),
-            "dot_blocks_u8: query bytes must be in -63..=63"
-        );
+        check_query_bytes(q, "dot_blocks_u8");
         // SAFETY: lengths and query range checked above; `self` exists only
         // for a level the CPU has.
         unsafe { (self.dot_blocks_u8)(q, blocks, out) }
@@ -364,11 +378,7 @@ impl Kernels {
                 && blocks.len() == m * n,
             "dot_blocks_u8_x4: q must hold 4 queries of n bytes (n a multiple of 4, at most {MAX_BLOCK_QUERY}), out 4 x m sums (m a multiple of 16), blocks m x n bytes"
         );
-        assert!(
-            q.iter()
-                .all(|x| (-QUERY_BYTE_MAX..=QUERY_BYTE_MAX).contains(x)),
-            "dot_blocks_u8_x4: query bytes must be in -63..=63"
-        );
+        check_query_bytes(q, "dot_blocks_u8_x4");
         // SAFETY: lengths and query range checked above; `self` exists only
         // for a level the CPU has.
         unsafe { (self.dot_blocks_u8_x4)(q, blocks, out) }

@@ -128,12 +128,5 @@ pub(crate) fn ns_step(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f
 
 /// `Kernels::dot_blocks_u8_x4`: [`dot_blocks_u8`] once per query.
 pub(crate) fn dot_blocks_u8_x4(q: &[i8], blocks: &[u8], out: &mut [i32]) {
-    let (n, m) = (q.len() / 4, out.len() / 4);
-    if n == 0 {
-        out.fill(0);
-        return;
-    }
-    for (qj, oj) in q.chunks_exact(n.max(1)).zip(out.chunks_exact_mut(m.max(1))) {
-        dot_blocks_u8(qj, blocks, oj);
-    }
+    super::once_per_query(dot_blocks_u8, q, blocks, out);
 }

@@ -79,10 +79,6 @@ fn header_of(bytes: &[u8]) -> Header {
 
 /// Write `h` into `bytes` with a correct header checksum, so that the check
 /// after the checksum is the one a test reaches.
-fn h_residual(h: &Header) -> f32 {
-    h.residual
-}
-
 fn put_header(bytes: &mut [u8], mut h: Header) {
     h.header_crc = crc32fast::hash(&bytemuck::bytes_of(&h)[..HEADER_LEN - 4]);
     bytes[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&h));
@@ -190,7 +186,7 @@ fn native_round_trip_is_identical() {
             "{what}: residual"
         );
         assert_eq!(
-            h_residual(mapped.header()),
+            mapped.header().residual,
             if scan_copy { a.residual } else { 0.0 }
         );
         for i in 0..emb.len() {
