@@ -25,6 +25,15 @@ pub enum ErrorKind {
     Cancelled,
     /// A word is not in the vocabulary.
     NotFound,
+    /// Memory for the request could not be allocated (a matrix too large
+    /// for this machine).
+    OutOfMemory,
+    /// A training thread panicked (a bug in w2v): the run was abandoned and
+    /// nothing was written.
+    WorkerPanicked,
+    /// An internal invariant failed (a bug in w2v), such as a lock poisoned
+    /// by a panic.
+    Internal,
 }
 
 /// An error with a kind and a human-readable message.

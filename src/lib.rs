@@ -4,6 +4,20 @@
 //! hierarchical softmax), stores and loads them, and answers queries, from Rust
 //! or, through `include/w2v.h`, from C and C++.
 //!
+//! ## Layers
+//! Each module is a layer that uses only the layers listed before it
+//! (`ARCHITECTURE.md` draws the map; a test keeps the imports acyclic):
+//!
+//! | module | knows |
+//! |---|---|
+//! | [`error`] | the error type every layer returns |
+//! | [`simd`] | vector kernels at four SIMD levels, chosen at run time |
+//! | [`format`] | bytes on disk: word2vec files, the native format, vocabulary files, atomic saves |
+//! | [`text`] | the corpus as tokens and sentences, and its counted vocabulary |
+//! | [`model`] | [`Embeddings`]: loading, saving, queries, evaluation |
+//! | [`train`] | word2vec training, producing [`Embeddings`] |
+//! | [`ffi`] | the C ABI over all of the above |
+//!
 //! ## Error model
 //! Every fallible operation returns [`Result`], whose [`Error`] has an
 //! [`ErrorKind`] and a message. Bad input (a missing file, an empty corpus,
@@ -11,29 +25,23 @@
 //! panic.
 //!
 //! ## SIMD
-//! The hot loops call a [`simd::Kernels`] table chosen once at run time; see
-//! [`simd`] for the levels, how to force one and how their numerics differ.
+//! The hot loops call a [`simd::Kernels`] table. The caller picks it:
+//! [`Kernels::best`] for the default level, [`Kernels::new`] for a given one,
+//! or [`Kernels::from_env`] to honour `W2V_SIMD` as the CLI and the C ABI do.
+//! See [`simd`] for the levels and how their numerics differ.
 
-pub mod bench;
-pub mod corpus;
-pub mod demo;
 pub mod error;
-pub mod eval;
 pub mod ffi;
-pub mod io;
+pub mod format;
 pub mod model;
-pub mod native;
-pub mod query;
-pub mod scan;
 pub mod simd;
+pub mod text;
 pub mod train;
-pub mod vocab;
 
-pub use corpus::Corpus;
 pub use error::{Error, ErrorKind, Result};
-pub use io::Format;
+pub use format::Format;
 pub use model::Embeddings;
-pub use query::{Analogy, Neighbor, Scratch};
+pub use model::query::{Analogy, Neighbor, Scratch};
 pub use simd::{Kernels, Level};
+pub use text::{Corpus, Vocab};
 pub use train::{LossKind, ModelKind, Progress, TrainConfig, TrainStats, train, train_with_vocab};
-pub use vocab::Vocab;

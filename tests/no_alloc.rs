@@ -10,19 +10,18 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use w2v::{Corpus, LossKind, ModelKind, TrainConfig};
 
+mod common;
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
 use counting_alloc::allocs;
 
 /// 60,000 words of Zipf-like synthetic text in lines of 5 to 40 words.
 fn corpus() -> Corpus {
-    let mut s = 0x2545_f491_4f6c_dd1du64;
+    let mut rng = common::Rng::new(0x2545_f491_4f6c_dd1d);
     let mut text = String::new();
     let mut line = 0;
     for _ in 0..60_000 {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
+        let s = rng.next();
         let rank = (1.0 / (1.0 - (s >> 11) as f64 / (1u64 << 53) as f64)) as u64 % 3000;
         text.push_str(&format!("w{rank}"));
         line += 1;

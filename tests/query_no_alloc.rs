@@ -1,15 +1,17 @@
 //! No allocation in queries, proved with a counting global allocator: once a
 //! [`Scratch`] has grown (a warm-up pass over the queries), `nearest_into`
 //! and `nearest_batch_into` answer at least 1000 queries without a single
-//! allocation, at every SIMD level (portable and scalar take the f32 scan,
-//! avx2 and avx512 the half-precision scan), on an owned and a mapped model.
+//! allocation, at every SIMD level (each level's byte kernels scan the 8-bit
+//! copy), on an owned and a mapped model.
 
 #![allow(unsafe_code, reason = "a counting global allocator")]
 
-use w2v::{Embeddings, Format, Kernels, Level, Scratch, Vocab};
+use w2v::{Embeddings, Format, Kernels, Level, Scratch};
 
+mod common;
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
+use common::{TempDir, floats, model as model_of, numbered_words};
 use counting_alloc::allocs;
 
 const V: usize = 3000;
@@ -17,27 +19,8 @@ const DIM: usize = 100;
 const QUERIES: usize = 1000;
 const BATCH: usize = 8;
 
-/// Deterministic pseudo-random floats in [-1, 1).
-fn floats(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
-}
-
 fn model() -> Embeddings {
-    let vocab = Vocab::from_ordered(
-        (0..V)
-            .map(|i| (format!("w{i}").into_boxed_str(), (V - i) as u64))
-            .collect(),
-    )
-    .unwrap();
-    Embeddings::new(vocab, DIM, floats(V * DIM, 1)).unwrap()
+    model_of(&numbered_words(V), DIM, floats(V * DIM, 1))
 }
 
 /// Rows of the model slightly moved, and random vectors, flattened; `seed`
@@ -124,19 +107,14 @@ fn queries_do_not_allocate_at_any_level() {
 
 #[test]
 fn queries_on_a_mapped_model_do_not_allocate() {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("w2v-query-no-alloc-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("m.w2v");
+    let dir = TempDir::new();
+    let path = dir.path("m.w2v");
     model().save(&path, Format::Native).unwrap();
     let emb = Embeddings::open(&path).unwrap();
     for kern in [Kernels::best(), Kernels::new(Level::Portable).unwrap()] {
         let level = kern.level();
         check(&emb.clone().with_kernels(kern), &format!("mapped, {level}"));
     }
-    drop(emb);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -17,13 +17,13 @@
     reason = "the C ABI dereferences caller pointers, checked for NULL first"
 )]
 
-use crate::Corpus;
 use crate::error::{Error, ErrorKind};
-use crate::eval;
-use crate::io::Format;
+use crate::format::Format;
 use crate::model::Embeddings;
-use crate::query::{Analogy, Scratch};
+use crate::model::eval;
+use crate::model::query::{Analogy, Scratch};
 use crate::simd::{Kernels, Level};
+use crate::text::Corpus;
 use crate::train::{LossKind, ModelKind, Progress, TrainConfig};
 use std::cell::RefCell;
 use std::ffi::{CStr, c_char, c_int, c_void};
@@ -71,6 +71,9 @@ pub enum W2vStatus {
     /// nothing was written. Rust's default panic hook also prints the panic
     /// to standard error.
     Panic = 11,
+    /// Memory for the request could not be allocated (a matrix too large for
+    /// this machine); nothing was created.
+    OutOfMemory = 12,
 }
 
 /// Word2vec architecture, for [`w2v_train_options_set_model`].
@@ -210,6 +213,8 @@ impl From<Error> for Fail {
             ErrorKind::Empty => W2vStatus::Empty,
             ErrorKind::Cancelled => W2vStatus::Cancelled,
             ErrorKind::NotFound => W2vStatus::NotFound,
+            ErrorKind::OutOfMemory => W2vStatus::OutOfMemory,
+            ErrorKind::WorkerPanicked | ErrorKind::Internal => W2vStatus::Panic,
         };
         Fail(status, e.to_string())
     }
@@ -725,7 +730,7 @@ unsafe fn train_corpus(
         let corpus = corpus()?;
         let mut config = o.config.clone();
         let k = active_kernels()?;
-        config.simd = Some(k.level());
+        config.kernels = k;
         let user = user_data as usize;
         let report = move |p: &Progress| -> bool {
             match progress {

@@ -1,6 +1,6 @@
 //! Vector kernels over `f32` rows, dispatched at run time.
 //!
-//! Training and querying word vectors spend nearly all their time in five
+//! Training and querying word vectors spend nearly all their time in a few
 //! operations on rows of 50 to 1000 floats:
 //!
 //! | kernel | operation | flops |
@@ -199,6 +199,38 @@ pub const QUERY_BYTE_MAX: i8 = 63;
 /// The longest query [`Kernels::dot_blocks_u8`] accepts: `2^17` bytes, so
 /// that no sum can exceed `i32` (`2^17 x 255 x 63 < 2^31`).
 pub const MAX_BLOCK_QUERY: usize = 1 << 17;
+
+/// Rows per block in the byte-block layout of [`Kernels::dot_blocks_u8`].
+pub const BLOCK_ROWS: usize = 16;
+
+/// A row length rounded up to a multiple of 4: the bytes of one row (and of
+/// one query) in the byte-block layout.
+pub fn padded_dim(dim: usize) -> usize {
+    dim.next_multiple_of(4)
+}
+
+/// Whether rows of `dim` elements fit the byte-block layout (a coded query
+/// of at most [`MAX_BLOCK_QUERY`] bytes).
+pub fn fits_blocks(dim: usize) -> bool {
+    dim > 0 && padded_dim(dim) <= MAX_BLOCK_QUERY
+}
+
+/// Bytes of the byte-block layout for `rows` rows of `dim` elements: rows
+/// padded to a multiple of [`BLOCK_ROWS`], each [`padded_dim`] bytes.
+/// `None` on overflow.
+pub fn blocks_len(rows: usize, dim: usize) -> Option<usize> {
+    rows.div_ceil(BLOCK_ROWS)
+        .checked_mul(BLOCK_ROWS)?
+        .checked_mul(padded_dim(dim))
+}
+
+/// Where element `j` of row `i` lives in the byte-block layout, rows
+/// [`padded_dim`] `pd` bytes long: block `i / 16`, 64-byte column `j / 4`,
+/// four bytes per row in each column.
+#[inline]
+pub fn block_offset(i: usize, j: usize, pd: usize) -> usize {
+    (i / BLOCK_ROWS) * BLOCK_ROWS * pd + 64 * (j / 4) + 4 * (i % BLOCK_ROWS) + j % 4
+}
 
 type DotBlocksU8Fn = unsafe fn(&[i8], &[u8], &mut [i32]);
 type AxpyFn = unsafe fn(f32, &[f32], &mut [f32]);

@@ -1,7 +1,7 @@
 //! Training parameters, checked once before any work starts.
 
 use crate::error::{Error, Result};
-use crate::simd::Level;
+use crate::simd::Kernels;
 
 /// Which word2vec architecture to train.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,8 @@ pub enum LossKind {
 
 /// Training parameters. `Default` gives word2vec.c's defaults (CBOW, dim 100,
 /// window 5, negative 5, sample 1e-3, min-count 5, 5 epochs, lr 0.05 for CBOW
-/// and 0.025 for skip-gram), with one thread per core.
+/// and 0.025 for skip-gram), with one thread per core and the default SIMD
+/// level ([`Kernels::best`]).
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
     /// Architecture.
@@ -53,8 +54,10 @@ pub struct TrainConfig {
     pub seed: u64,
     /// CBOW: average the context vectors (`true`, word2vec.c's default) or sum them.
     pub cbow_mean: bool,
-    /// Force a SIMD level; `None` honours `W2V_SIMD`, else the default level.
-    pub simd: Option<Level>,
+    /// The SIMD kernels of the hot loop. The caller chooses them (the CLI and
+    /// the C ABI honour `W2V_SIMD` through [`Kernels::from_env`]); holding a
+    /// value proves the CPU supports its level.
+    pub kernels: Kernels,
 }
 
 impl Default for TrainConfig {
@@ -73,7 +76,7 @@ impl Default for TrainConfig {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             seed: 1,
             cbow_mean: true,
-            simd: None,
+            kernels: Kernels::best(),
         }
     }
 }

@@ -28,16 +28,18 @@
 //! their own thread writes.
 
 mod config;
+mod huffman;
+mod sampler;
 mod weights;
 mod worker;
 
 pub use config::{LossKind, ModelKind, TrainConfig};
+pub use huffman::Huffman;
+pub use sampler::{AliasSampler, keep_thresholds};
 
-use crate::corpus::Corpus;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Embeddings;
-use crate::simd::Kernels;
-use crate::vocab::{AliasSampler, Huffman, Vocab};
+use crate::text::{Corpus, Vocab};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use serde::Serialize;
 use std::sync::Mutex;
@@ -92,6 +94,36 @@ pub struct TrainStats {
 /// Report progress every this many words per thread.
 const REPORT_EVERY: u64 = 10_000;
 
+/// The output layer a run trains, holding what picks its target rows.
+pub(crate) enum OutputLayer {
+    /// Negative sampling: one output row per word; negatives drawn from the
+    /// unigram^0.75 distribution.
+    Negative(AliasSampler),
+    /// Hierarchical softmax: one output row per inner node of the tree.
+    Hierarchical(Huffman),
+}
+
+impl OutputLayer {
+    /// The output layer of `loss` over a vocabulary with `counts`.
+    fn new(loss: LossKind, counts: &[u64]) -> Result<OutputLayer> {
+        Ok(match loss {
+            LossKind::NegativeSampling => OutputLayer::Negative(
+                AliasSampler::new(counts, 0.75)
+                    .ok_or_else(|| Error::new(ErrorKind::Empty, "every word count is zero"))?,
+            ),
+            LossKind::HierarchicalSoftmax => OutputLayer::Hierarchical(Huffman::new(counts)),
+        })
+    }
+
+    /// Rows of the output matrix (`syn1`) for `words` words.
+    fn rows(&self, words: usize) -> usize {
+        match self {
+            OutputLayer::Negative(_) => words,
+            OutputLayer::Hierarchical(_) => words.max(2) - 1,
+        }
+    }
+}
+
 /// Train on `corpus` with `config`, counting the vocabulary first. See
 /// [`train_with_vocab`].
 pub fn train(
@@ -118,10 +150,7 @@ pub fn train_with_vocab(
     progress: &(dyn Fn(&Progress) -> bool + Sync),
 ) -> Result<(Embeddings, TrainStats)> {
     config.check()?;
-    let kernels = match config.simd {
-        Some(level) => Kernels::new(level)?,
-        None => Kernels::from_env()?,
-    };
+    let kernels = config.kernels;
     if vocab.is_empty() {
         return Err(Error::new(
             ErrorKind::Empty,
@@ -134,7 +163,12 @@ pub fn train_with_vocab(
     }
     let v = vocab.len();
     let dim = config.dim;
-    let oom = || Error::invalid(format!("cannot allocate a {v} x {dim} matrix"));
+    let oom = || {
+        Error::new(
+            ErrorKind::OutOfMemory,
+            format!("cannot allocate a {v} x {dim} matrix"),
+        )
+    };
 
     // syn0: uniform(-0.5, 0.5) / dim, as word2vec.c.
     let mut syn0 = SharedMatrix::zeros(v, dim).ok_or_else(oom)?;
@@ -145,15 +179,8 @@ pub fn train_with_vocab(
             *x = ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5) / dim as f32;
         }
     }
-    let (sampler, huffman, out_rows) = match config.loss {
-        LossKind::NegativeSampling => {
-            let s = AliasSampler::new(vocab.counts(), 0.75)
-                .ok_or_else(|| Error::new(ErrorKind::Empty, "every word count is zero"))?;
-            (Some(s), None, v)
-        }
-        LossKind::HierarchicalSoftmax => (None, Some(Huffman::new(vocab.counts())), v.max(2) - 1),
-    };
-    let syn1 = SharedMatrix::zeros(out_rows, dim).ok_or_else(oom)?;
+    let output = OutputLayer::new(config.loss, vocab.counts())?;
+    let syn1 = SharedMatrix::zeros(output.rows(v), dim).ok_or_else(oom)?;
 
     let corpus_words = vocab.total();
     let threads = config.threads;
@@ -162,9 +189,8 @@ pub fn train_with_vocab(
         config,
         kernels,
         vocab: &vocab,
-        keep: vocab.keep_thresholds(config.sample),
-        sampler,
-        huffman,
+        keep: keep_thresholds(vocab.counts(), config.sample),
+        output,
         syn0: &syn0,
         syn1: &syn1,
         lr0: config.learning_rate(),
@@ -197,14 +223,7 @@ pub fn train_with_vocab(
                     shared.stop.store(true, Ordering::Relaxed);
                 }
             }
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::invalid("a training thread panicked".to_string()))
-                    })
-                })
-                .collect()
+            handles.into_iter().map(join_worker).collect()
         })
     };
     for r in results {
@@ -221,7 +240,7 @@ pub fn train_with_vocab(
     let epoch_loss: Vec<f64> = shared
         .epoch_loss
         .lock()
-        .map_err(|_| Error::invalid("loss accumulator poisoned"))?
+        .map_err(|_| Error::new(ErrorKind::Internal, "loss accumulator poisoned"))?
         .iter()
         .map(|&(s, n)| if n > 0 { s / n as f64 } else { 0.0 })
         .collect();
@@ -239,6 +258,42 @@ pub fn train_with_vocab(
         simd_level: kernels.level().name().to_string(),
         threads,
     };
-    let emb = Embeddings::new(vocab, dim, syn0.dense_copy())?;
+    let (words, counts) = vocab.into_parts();
+    let emb = Embeddings::new(words, counts, dim, syn0.dense_copy())?;
     Ok((emb, stats))
+}
+
+/// A worker's result, a panic in it becoming [`ErrorKind::WorkerPanicked`].
+fn join_worker(h: std::thread::ScopedJoinHandle<'_, Result<()>>) -> Result<()> {
+    h.join().unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Error::new(
+            ErrorKind::WorkerPanicked,
+            format!("a training thread panicked (a bug in w2v): {what}"),
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_worker_is_reported_as_such() {
+        let results: Vec<Result<()>> = std::thread::scope(|scope| {
+            let handles = vec![
+                scope.spawn(|| Ok(())),
+                scope.spawn(|| -> Result<()> { panic!("injected") }),
+            ];
+            handles.into_iter().map(join_worker).collect()
+        });
+        assert!(results[0].is_ok());
+        let err = results[1].as_ref().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::WorkerPanicked);
+        assert!(err.to_string().contains("injected"), "{err}");
+    }
 }

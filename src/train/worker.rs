@@ -7,13 +7,13 @@
     reason = "Hogwild access to shared weight rows (see weights.rs)"
 )]
 
-use super::config::{LossKind, ModelKind, TrainConfig};
+use super::config::{ModelKind, TrainConfig};
 use super::weights::SharedMatrix;
-use super::{Progress, REPORT_EVERY};
-use crate::corpus::{Corpus, MAX_SENTENCE_WORDS, Token, TokenReader};
+use super::{OutputLayer, Progress, REPORT_EVERY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::simd::{Kernels, log_sigmoid};
-use crate::vocab::{AliasSampler, Huffman, Vocab};
+use crate::text::Vocab;
+use crate::text::corpus::{Corpus, MAX_SENTENCE_WORDS, Token, TokenReader};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -37,8 +37,7 @@ pub(crate) struct Shared<'a> {
     pub kernels: Kernels,
     pub vocab: &'a Vocab,
     pub keep: Vec<u32>,
-    pub sampler: Option<AliasSampler>,
-    pub huffman: Option<Huffman>,
+    pub output: OutputLayer,
     pub syn0: &'a SharedMatrix,
     pub syn1: &'a SharedMatrix,
     pub lr0: f32,
@@ -146,7 +145,7 @@ pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64))
         let mut losses = sh
             .epoch_loss
             .lock()
-            .map_err(|_| Error::new(ErrorKind::InvalidArgument, "loss accumulator poisoned"))?;
+            .map_err(|_| Error::new(ErrorKind::Internal, "loss accumulator poisoned"))?;
         losses[epoch].0 += w.loss_sum;
         losses[epoch].1 += w.loss_n;
     }
@@ -226,7 +225,7 @@ impl Worker<'_, '_> {
     /// the next one.
     #[inline(always)]
     fn draw_negatives(sh: &Shared<'_>, rng: &mut SmallRng, negatives: &mut [u32]) {
-        if let Some(sampler) = &sh.sampler {
+        if let OutputLayer::Negative(sampler) = &sh.output {
             for n in negatives.iter_mut() {
                 *n = sampler.sample(rng.next_u64());
                 sh.syn1.prefetch(*n as usize);
@@ -238,9 +237,9 @@ impl Worker<'_, '_> {
     /// row for negative sampling, its Huffman path for hierarchical softmax).
     #[inline(always)]
     fn prefetch_targets(sh: &Shared<'_>, word: u32) {
-        match &sh.huffman {
-            None => sh.syn1.prefetch(word as usize),
-            Some(tree) => {
+        match &sh.output {
+            OutputLayer::Negative(_) => sh.syn1.prefetch(word as usize),
+            OutputLayer::Hierarchical(tree) => {
                 for &p in tree.path(word as usize).1 {
                     sh.syn1.prefetch(p as usize);
                 }
@@ -263,8 +262,8 @@ impl Worker<'_, '_> {
         lr: f32,
     ) -> f64 {
         let mut loss = 0.0f32;
-        match sh.config.loss {
-            LossKind::NegativeSampling => {
+        match &sh.output {
+            OutputLayer::Negative(_) => {
                 // SAFETY: `word < vocab.len() == syn1.rows()`; `h` and `e` are not
                 // rows of syn1, so no overlapping borrow in this thread.
                 let f = k.ns_step(h, unsafe { sh.syn1.row(word as usize) }, e, 1.0, lr);
@@ -279,8 +278,7 @@ impl Worker<'_, '_> {
                 }
                 Self::draw_negatives(sh, rng, negatives);
             }
-            LossKind::HierarchicalSoftmax => {
-                let tree = sh.huffman.as_ref().expect("HS has a tree");
+            OutputLayer::Hierarchical(tree) => {
                 let (codes, points) = tree.path(word as usize);
                 for (&code, &point) in codes.iter().zip(points) {
                     let label = 1.0 - code as f32;

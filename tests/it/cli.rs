@@ -1,15 +1,7 @@
 //! The `w2v` command line, run as a user would.
 
+use crate::common::{DEMO_CORPUS, TempDir, w2v};
 use std::process::{Command, Output};
-
-fn w2v(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_w2v"));
-    cmd.args(args).env_remove("W2V_SIMD");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run w2v")
-}
 
 #[test]
 fn bench_kernels_json_reports_every_available_level() {
@@ -93,7 +85,7 @@ fn forced_simd_level_is_used_and_bad_one_is_an_error() {
 fn small_model(dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let corpus = dir.join("corpus.txt");
-    std::fs::write(&corpus, w2v::demo::CORPUS).unwrap();
+    std::fs::write(&corpus, DEMO_CORPUS).unwrap();
     let model = dir.join("m.bin");
     let out = w2v(
         &[
@@ -135,8 +127,9 @@ fn ok(out: &Output) -> String {
 
 #[test]
 fn convert_info_similar_analogy_on_a_native_model() {
-    let dir = std::env::temp_dir().join(format!("w2v-cli-query-{}", std::process::id()));
-    let bin = small_model(&dir);
+    let tmp = TempDir::new();
+    let dir = tmp.dir();
+    let bin = small_model(dir);
     let native = dir.join("m.w2v");
     let (b, n) = (bin.to_str().unwrap(), native.to_str().unwrap());
     ok(&w2v(&["convert", b, n, "--to", "native"], &[]));
@@ -200,14 +193,14 @@ fn convert_info_similar_analogy_on_a_native_model() {
     let out = w2v(&["analogy", n, "man", "king"], &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("three words"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn prompt_answers_each_line_until_exit_and_survives_unknown_words() {
     use std::io::Write;
-    let dir = std::env::temp_dir().join(format!("w2v-cli-prompt-{}", std::process::id()));
-    let bin = small_model(&dir);
+    let tmp = TempDir::new();
+    let dir = tmp.dir();
+    let bin = small_model(dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_w2v"))
         .args(["similar", bin.to_str().unwrap(), "-k", "2"])
         .stdin(std::process::Stdio::piped())
@@ -229,13 +222,13 @@ fn prompt_answers_each_line_until_exit_and_survives_unknown_words() {
         "two answers for each of two known words: {stdout}"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("not in the vocabulary"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn corrupt_and_missing_models_are_errors_not_crashes() {
-    let dir = std::env::temp_dir().join(format!("w2v-cli-corrupt-{}", std::process::id()));
-    let bin = small_model(&dir);
+    let tmp = TempDir::new();
+    let dir = tmp.dir();
+    let bin = small_model(dir);
     let native = dir.join("m.w2v");
     ok(&w2v(
         &[
@@ -263,7 +256,6 @@ fn corrupt_and_missing_models_are_errors_not_crashes() {
         assert!(err.starts_with("w2v: error:"), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A word2vec model read from a pipe (`/dev/stdin` fed by another process):
@@ -274,7 +266,7 @@ fn corrupt_and_missing_models_are_errors_not_crashes() {
 fn a_word2vec_model_can_be_read_from_a_pipe() {
     use std::io::Write;
     use std::process::Stdio;
-    let dir = crate::tempdir::TempDir::new();
+    let dir = TempDir::new();
     let model = small_model(&dir.path("pipe"));
     let bytes = std::fs::read(&model).unwrap();
     let from_file = ok(&w2v(
@@ -317,7 +309,7 @@ fn a_word2vec_model_can_be_read_from_a_pipe() {
 fn a_closed_stdout_ends_quietly() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
-    let dir = crate::tempdir::TempDir::new();
+    let dir = TempDir::new();
     let model = small_model(&dir.path("sigpipe"));
     // Many queries' worth of output, so that it outlasts the pipe's buffer.
     let words: Vec<String> = std::iter::repeat_n("king".to_string(), 3000).collect();

@@ -12,15 +12,7 @@ const OFFSETS: [usize; 4] = [0, 1, 2, 3];
 
 /// Deterministic pseudo-random floats in [-1, 1).
 fn data(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
+    crate::common::floats(n, seed)
 }
 
 /// The levels under test: every available level except scalar. Unavailable

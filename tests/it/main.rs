@@ -1,9 +1,13 @@
 //! The integration test binary (one binary links faster than many).
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod cli;
-mod data;
 mod kernels;
 mod native;
+mod native_flips;
 mod query;
-mod tempdir;
+mod query_words;
 mod train;
+mod word2vec;

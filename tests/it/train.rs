@@ -1,9 +1,9 @@
 //! Training: determinism, quality floors on real text, and bad input.
 
-use crate::data::{data_file, decompressed};
+use crate::common::data::{data_file, decompressed};
+use crate::common::{DEMO_CORPUS, TempDir, w2v as w2v_cli};
 use std::path::Path;
-use std::process::Command;
-use w2v::{Corpus, Format, LossKind, ModelKind, TrainConfig};
+use w2v::{Corpus, Embeddings, Format, LossKind, ModelKind, TrainConfig};
 
 fn quiet(_: &w2v::Progress) -> bool {
     true
@@ -22,20 +22,12 @@ fn demo_config(seed: u64) -> TrainConfig {
 }
 
 fn train_to_bytes(config: &TrainConfig, format: Format) -> Vec<u8> {
-    let corpus = Corpus::bytes(w2v::demo::CORPUS.as_bytes().to_vec());
+    let corpus = Corpus::bytes(DEMO_CORPUS.as_bytes().to_vec());
     let (emb, _) = w2v::train(&corpus, config, &quiet).unwrap();
-    let dir = tempdir();
-    let path = dir.join("out");
+    let dir = TempDir::new();
+    let path = dir.path("out");
     emb.save(&path, format).unwrap();
     std::fs::read(&path).unwrap()
-}
-
-fn tempdir() -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("w2v-test-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
@@ -92,11 +84,11 @@ fn binary_and_text_output_follow_word2vec_c() {
         "{row}"
     );
     // Both load back to the same vectors (text to 6 decimals).
-    let dir = tempdir();
-    std::fs::write(dir.join("a.bin"), &bin).unwrap();
-    std::fs::write(dir.join("a.txt"), &text).unwrap();
-    let eb = w2v::io::read_word2vec(&dir.join("a.bin")).unwrap();
-    let et = w2v::io::read_word2vec(&dir.join("a.txt")).unwrap();
+    let dir = TempDir::new();
+    std::fs::write(dir.path("a.bin"), &bin).unwrap();
+    std::fs::write(dir.path("a.txt"), &text).unwrap();
+    let eb = Embeddings::read_word2vec(&dir.path("a.bin")).unwrap();
+    let et = Embeddings::read_word2vec(&dir.path("a.txt")).unwrap();
     assert_eq!(eb.len(), v);
     for (x, y) in eb.matrix().iter().zip(et.matrix()) {
         assert!((x - y).abs() <= 6e-7, "{x} vs {y}");
@@ -122,8 +114,8 @@ fn quality(model: ModelKind, loss: LossKind) -> Option<(f64, f64)> {
         ..TrainConfig::default()
     };
     let (emb, stats) = w2v::train(&Corpus::file(&corpus).unwrap(), &config, &quiet).unwrap();
-    let a = w2v::eval::analogies(&emb, &questions, 30000).unwrap();
-    let s = w2v::eval::similarity(&emb, &pairs).unwrap();
+    let a = w2v::model::eval::analogies(&emb, &questions, 30000).unwrap();
+    let s = w2v::model::eval::similarity(&emb, &pairs).unwrap();
     eprintln!(
         "{model:?}/{loss:?} on text8 prefix: analogy {:.2}% ({}/{}), WS353 {:.4}, {:.0} words/s",
         a.accuracy, a.correct, a.answered, s.spearman, stats.words_per_sec
@@ -166,15 +158,8 @@ fn cbow_hs_reaches_quality_floor_on_text8_prefix() {
     assert!(acc >= 6.0 && rho >= 0.46, "CBOW-HS: {acc:.2}% / {rho:.4}");
 }
 
-fn w2v_cli(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_w2v"))
-        .args(args)
-        .output()
-        .expect("run w2v")
-}
-
 fn assert_fails(args: &[&str], message: &str, output: &Path) {
-    let out = w2v_cli(args);
+    let out = w2v_cli(args, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{args:?} should fail");
     assert!(
@@ -187,36 +172,36 @@ fn assert_fails(args: &[&str], message: &str, output: &Path) {
 
 #[test]
 fn bad_input_is_a_clear_error_and_writes_nothing() {
-    let dir = tempdir();
-    let out = dir.join("out.bin");
+    let dir = TempDir::new();
+    let out = dir.path("out.bin");
     let o = out.to_str().unwrap();
     assert_fails(
         &["train", "--input", "/no/such/file.txt", "--output", o],
         "cannot open corpus",
         &out,
     );
-    let empty = dir.join("empty.txt");
+    let empty = dir.path("empty.txt");
     std::fs::write(&empty, "").unwrap();
     assert_fails(
         &["train", "--input", empty.to_str().unwrap(), "--output", o],
         "no word",
         &out,
     );
-    let rare = dir.join("rare.txt");
+    let rare = dir.path("rare.txt");
     std::fs::write(&rare, "a b c d\n").unwrap();
     assert_fails(
         &["train", "--input", rare.to_str().unwrap(), "--output", o],
         "at least 5 times",
         &out,
     );
-    let bad = dir.join("bad.txt");
+    let bad = dir.path("bad.txt");
     std::fs::write(&bad, b"good words \xff\xfe here\n").unwrap();
     assert_fails(
         &["train", "--input", bad.to_str().unwrap(), "--output", o],
         "not valid UTF-8",
         &out,
     );
-    let ok = dir.join("ok.txt");
+    let ok = dir.path("ok.txt");
     std::fs::write(&ok, "a a a a a a b b b b b\n").unwrap();
     let okp = ok.to_str().unwrap();
     assert_fails(
@@ -249,16 +234,19 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
         &out,
     );
     // And a good run does write the file.
-    let r = w2v_cli(&[
-        "train",
-        "--input",
-        okp,
-        "--output",
-        o,
-        "--min-count",
-        "1",
-        "-q",
-    ]);
+    let r = w2v_cli(
+        &[
+            "train",
+            "--input",
+            okp,
+            "--output",
+            o,
+            "--min-count",
+            "1",
+            "-q",
+        ],
+        &[],
+    );
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(out.exists());
 }

@@ -1,9 +1,9 @@
 //! `w2v bench kernels`: nanoseconds per call, GFLOP/s and speed-up over
 //! scalar for every kernel at every SIMD level this CPU has.
 
+use crate::timing::{BenchOptions, DEFAULT_DIMS, bench_kernels, bench_queries};
 use clap::{Args, Subcommand};
 use std::time::Duration;
-use w2v::bench::{BenchOptions, DEFAULT_DIMS, bench_kernels};
 use w2v::{Kernels, Level, Result};
 
 #[derive(Subcommand)]
@@ -174,7 +174,7 @@ fn query(a: QueryArgs) -> Result<()> {
     let emb = w2v::Embeddings::load(&a.model)?.with_kernels(Kernels::from_env()?);
     let end = (a.from + a.queries).min(emb.len());
     let words: Vec<&str> = (a.from.min(end)..end).filter_map(|i| emb.word(i)).collect();
-    let t = w2v::bench::bench_queries(&emb, &words, a.k, a.batch)?;
+    let t = bench_queries(&emb, &words, a.k, a.batch)?;
     if a.json {
         println!(
             "{}",

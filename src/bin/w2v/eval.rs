@@ -42,7 +42,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
     match cmd {
         EvalCommand::Analogy(a) => {
             let emb = Embeddings::load(&a.model)?.with_kernels(k);
-            let r = w2v::eval::analogies(&emb, &a.file, a.restrict)?;
+            let r = w2v::model::eval::analogies(&emb, &a.file, a.restrict)?;
             if a.json {
                 println!(
                     "{}",
@@ -73,7 +73,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
         }
         EvalCommand::Similarity(a) => {
             let emb = Embeddings::load(&a.model)?.with_kernels(k);
-            let r = w2v::eval::similarity(&emb, &a.file)?;
+            let r = w2v::model::eval::similarity(&emb, &a.file)?;
             if a.json {
                 println!(
                     "{}",

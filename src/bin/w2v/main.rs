@@ -6,6 +6,7 @@ mod demo;
 mod eval;
 mod progress;
 mod query;
+mod timing;
 mod train;
 
 use clap::{Parser, Subcommand};

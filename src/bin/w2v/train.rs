@@ -4,7 +4,7 @@ use crate::progress::Reporter;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
-use w2v::{Corpus, Format, Level, LossKind, ModelKind, Result, TrainConfig, Vocab};
+use w2v::{Corpus, Format, Kernels, Level, LossKind, ModelKind, Result, TrainConfig, Vocab};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ModelArg {
@@ -112,9 +112,15 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    fn config(&self) -> TrainConfig {
+    /// The training configuration; the SIMD level is `--simd`, else
+    /// `W2V_SIMD`, else the default.
+    fn config(&self) -> Result<TrainConfig> {
         let defaults = TrainConfig::default();
-        TrainConfig {
+        let kernels = match self.simd {
+            Some(level) => Kernels::new(level)?,
+            None => Kernels::from_env()?,
+        };
+        Ok(TrainConfig {
             model: match self.model {
                 ModelArg::Sgns => ModelKind::SkipGram,
                 ModelArg::Cbow => ModelKind::Cbow,
@@ -134,13 +140,13 @@ impl TrainArgs {
             threads: self.threads.unwrap_or(defaults.threads),
             seed: self.seed,
             cbow_mean: !self.cbow_sum,
-            simd: self.simd,
-        }
+            kernels,
+        })
     }
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
-    let config = args.config();
+    let config = args.config()?;
     config.check()?;
     let corpus = Corpus::file(&args.input)?;
     let t = Instant::now();

@@ -1,25 +1,35 @@
-//! Word vectors, in memory or mapped from a native file, and how to load and
-//! save them. Queries are in [`crate::query`].
+//! Word vectors and everything done with them once trained: the
+//! [`Embeddings`] type (in memory, or mapped from a native file), loading and
+//! saving ([`io`]), queries ([`query`]) over the 8-bit scan copy ([`scan`]),
+//! and the standard evaluations ([`eval`]).
+//!
+//! This is the one layer that turns files ([`crate::format`]) into models
+//! and back. It knows nothing of training: a trainer hands it words,
+//! counts and rows ([`Embeddings::new`]).
+
+pub mod eval;
+mod io;
+pub mod query;
+pub mod scan;
+mod words;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::io::{Format, write_word2vec};
-use crate::native::MappedModel;
-use crate::scan::{self, ScanCopy, ScanView};
+use crate::format::MAX_DIM;
+use crate::format::native::{NativeFile, ScanParts};
 use crate::simd::Kernels;
-use crate::vocab::Vocab;
-use std::path::Path;
+use scan::ScanCopy;
 use std::sync::{Arc, OnceLock};
+use words::WordTable;
 
-/// The largest vector dimension a model may have (files claiming more are
-/// rejected as corrupt before anything is allocated).
-pub const MAX_DIM: usize = 1 << 20;
-
-/// Word vectors: a vocabulary, a `len x dim` row-major matrix, and each row's
-/// norm.
+/// Word vectors: words with their corpus counts, a `len x dim` row-major
+/// matrix, and each row's norm.
 ///
 /// Either owned (trained, or read from a word2vec file) or mapped from a
 /// native file ([`Embeddings::open`]), which costs constant time and shares
-/// pages between processes. Both behave the same. A model is immutable and
+/// pages between processes. Both behave the same. Queries run on the
+/// kernels given by [`with_kernels`](Embeddings::with_kernels), by default
+/// [`Kernels::best`]: the caller (the CLI, the C ABI, a Rust program)
+/// chooses the SIMD level, the library never reads the environment. A model is immutable and
 /// `Sync`: any number of threads may query one at once. Clones of a mapped
 /// model share the mapping.
 #[derive(Debug, Clone)]
@@ -35,70 +45,45 @@ pub struct Embeddings {
 
 #[derive(Debug, Clone)]
 enum Backing {
-    Owned { vocab: Vocab, data: Vec<f32> },
-    Mapped(Arc<MappedModel>),
+    Owned { words: WordTable, data: Vec<f32> },
+    Mapped(Arc<NativeFile>),
 }
 
 impl Embeddings {
-    /// Wrap a vocabulary and a dense `vocab.len() x dim` matrix. Queries use
-    /// [`Kernels::from_env`] (falling back to the default level).
-    pub fn new(vocab: Vocab, dim: usize, data: Vec<f32>) -> Result<Embeddings> {
+    /// Word vectors from `words` (index order; no duplicates) with one
+    /// corpus count each and a dense `words.len() x dim` matrix.
+    pub fn new(
+        words: Vec<Box<str>>,
+        counts: Vec<u64>,
+        dim: usize,
+        data: Vec<f32>,
+    ) -> Result<Embeddings> {
         if dim == 0 || dim > MAX_DIM {
             return Err(Error::invalid(format!(
                 "dimension must be between 1 and {MAX_DIM}, got {dim}"
             )));
         }
-        if vocab.len().checked_mul(dim) != Some(data.len()) {
+        if words.len().checked_mul(dim) != Some(data.len()) {
             return Err(Error::invalid(format!(
                 "matrix has {} floats, expected {} words x {dim}",
                 data.len(),
-                vocab.len()
+                words.len()
             )));
         }
-        Ok(Embeddings {
-            backing: Backing::Owned { vocab, data },
+        let words = WordTable::new(words, counts)?;
+        Ok(Embeddings::with_backing(
+            Backing::Owned { words, data },
+            dim,
+        ))
+    }
+
+    fn with_backing(backing: Backing, dim: usize) -> Embeddings {
+        Embeddings {
+            backing,
             dim,
             norms: Arc::default(),
             scan: Arc::default(),
-            kernels: Kernels::from_env().unwrap_or_else(|_| Kernels::best()),
-        })
-    }
-
-    /// Map a native model file (constant time: see [`crate::native`]).
-    pub fn open(path: &Path) -> Result<Embeddings> {
-        let m = MappedModel::open(path)?;
-        Ok(Embeddings {
-            dim: m.dim(),
-            backing: Backing::Mapped(Arc::new(m)),
-            norms: Arc::default(),
-            scan: Arc::default(),
-            kernels: Kernels::from_env().unwrap_or_else(|_| Kernels::best()),
-        })
-    }
-
-    /// Load any supported file: a native model (mapped), or word2vec binary or
-    /// text (read into memory), recognised by its first bytes.
-    pub fn load(path: &Path) -> Result<Embeddings> {
-        use std::io::BufRead;
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::io(format!("cannot open `{}`", path.display()), e))?;
-        // Look at the first bytes without consuming them, so that a pipe can
-        // still be read as word2vec (a native file is mapped, so it must be a
-        // regular file, whose first read fills the buffer).
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-        let native = loop {
-            match reader.fill_buf() {
-                Ok(head) => break crate::native::has_magic(head),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(Error::io(format!("cannot read `{}`", path.display()), e));
-                }
-            }
-        };
-        if native {
-            Embeddings::open(path)
-        } else {
-            crate::io::read_word2vec_from(reader, path)
+            kernels: Kernels::best(),
         }
     }
 
@@ -119,7 +104,7 @@ impl Embeddings {
     }
 
     /// The mapped file, for a model from [`Embeddings::open`].
-    pub fn mapped(&self) -> Option<&MappedModel> {
+    pub fn mapped(&self) -> Option<&NativeFile> {
         match &self.backing {
             Backing::Mapped(m) => Some(m),
             Backing::Owned { .. } => None,
@@ -134,7 +119,7 @@ impl Embeddings {
     /// Number of words.
     pub fn len(&self) -> usize {
         match &self.backing {
-            Backing::Owned { vocab, .. } => vocab.len(),
+            Backing::Owned { words, .. } => words.len(),
             Backing::Mapped(m) => m.len(),
         }
     }
@@ -158,10 +143,10 @@ impl Embeddings {
     }
 
     /// Word `i`; `None` if `i` is out of range (or, in a mapped file that was
-    /// not [verified](MappedModel::verify), if its entry is corrupt).
+    /// not [verified](NativeFile::verify), if its entry is corrupt).
     pub fn word(&self, i: usize) -> Option<&str> {
         match &self.backing {
-            Backing::Owned { vocab, .. } => (i < vocab.len()).then(|| vocab.word(i)),
+            Backing::Owned { words, .. } => words.word(i),
             Backing::Mapped(m) => m.word(i),
         }
     }
@@ -170,7 +155,7 @@ impl Embeddings {
     /// get `len - i`, which keeps the file's order).
     pub fn count(&self, i: usize) -> Option<u64> {
         match &self.backing {
-            Backing::Owned { vocab, .. } => vocab.counts().get(i).copied(),
+            Backing::Owned { words, .. } => words.count(i),
             Backing::Mapped(m) => m.count(i),
         }
     }
@@ -178,7 +163,7 @@ impl Embeddings {
     /// The index of `word`.
     pub fn index(&self, word: &str) -> Option<usize> {
         match &self.backing {
-            Backing::Owned { vocab, .. } => vocab.get(word.as_bytes()).map(|i| i as usize),
+            Backing::Owned { words, .. } => words.get(word.as_bytes()),
             Backing::Mapped(m) => m.index_of(word.as_bytes()),
         }
     }
@@ -227,11 +212,11 @@ impl Embeddings {
         })
     }
 
-    /// The compact scan copy ([`crate::scan`]: unit rows in 8 bits, a
+    /// The compact scan copy ([`scan`]: unit rows in 8 bits, a
     /// quarter of the matrix's size) that the top-k scan reads first. Stored
     /// in native files; built once otherwise (on first use, `O(len x dim)`).
     /// `None` for vectors wider than [`scan::MAX_SCAN_DIM`].
-    pub fn scan_copy(&self) -> Option<ScanView<'_>> {
+    pub fn scan_copy(&self) -> Option<ScanParts<'_>> {
         if let Backing::Mapped(m) = &self.backing
             && let Some(s) = m.scan()
         {
@@ -244,44 +229,5 @@ impl Embeddings {
             })
             .as_ref()
             .map(ScanCopy::view)
-    }
-
-    /// Save as word2vec binary or text, or native (with the compact scan
-    /// copy, [`scan_copy`](Embeddings::scan_copy)).
-    pub fn save(&self, path: &Path, format: Format) -> Result<()> {
-        self.save_with(path, format, true)
-    }
-
-    /// [`save`](Embeddings::save); for native files, `scan_copy` says
-    /// whether to store [`scan_copy`](Embeddings::scan_copy) (a quarter of
-    /// the matrix's size; without it, a process builds it in memory on its
-    /// first top-k query).
-    pub fn save_with(&self, path: &Path, format: Format, scan_copy: bool) -> Result<()> {
-        let words: Vec<&str> = (0..self.len())
-            .map(|i| {
-                self.word(i).ok_or_else(|| {
-                    Error::format(format!("word {i} of the model is corrupt: cannot save"))
-                })
-            })
-            .collect::<Result<_>>()?;
-        match format {
-            Format::Binary | Format::Text => {
-                write_word2vec(path, format, &words, self.dim, self.dim, self.matrix())
-            }
-            Format::Native => {
-                let counts: Vec<u64> = (0..self.len())
-                    .map(|i| self.count(i).unwrap_or(0))
-                    .collect();
-                crate::native::write(
-                    path,
-                    &words,
-                    &counts,
-                    self.dim,
-                    self.matrix(),
-                    self.norms(),
-                    if scan_copy { self.scan_copy() } else { None },
-                )
-            }
-        }
     }
 }

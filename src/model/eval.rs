@@ -15,8 +15,8 @@
 //! with an unknown word are skipped and reported; Spearman's rho (ties get
 //! their average rank) and Pearson's r between human scores and cosines.
 
+use super::Embeddings;
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::Embeddings;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -144,7 +144,7 @@ pub fn analogies(emb: &Embeddings, path: &Path, restrict: usize) -> Result<Analo
     let dim = emb.dim();
     let norms = emb.norms();
     let k = *emb.kernels();
-    let mut scratch = crate::query::Scratch::new();
+    let mut scratch = super::query::Scratch::new();
     let mut queries = vec![0.0f32; BATCH * dim];
     for chunk in asked.chunks(BATCH) {
         let queries = &mut queries[..chunk.len() * dim];

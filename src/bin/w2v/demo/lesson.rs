@@ -1,5 +1,5 @@
-//! `w2v demo`: train on a small built-in teaching corpus and show what the
-//! vectors learnt, honestly.
+//! The demo's lesson: train on a small built-in teaching corpus and find
+//! out, honestly, what the vectors learnt.
 //!
 //! The corpus (`corpus.txt`, written for this project) is a few hundred
 //! plain sentences about royalty, family, animals and places. It is far too
@@ -8,11 +8,10 @@
 //! animal, city/country). The demo reports each analogy as landed (the
 //! expected word is the top answer) or not, with the expected word's rank.
 
-use crate::corpus::Corpus;
-use crate::error::Result;
-use crate::model::Embeddings;
-use crate::query::Neighbor;
-use crate::train::{LossKind, ModelKind, Progress, TrainConfig, TrainStats};
+use w2v::{
+    Corpus, Embeddings, Kernels, LossKind, ModelKind, Neighbor, Progress, Result, TrainConfig,
+    TrainStats,
+};
 
 /// The built-in teaching corpus: one sentence per line.
 pub const CORPUS: &str = include_str!("corpus.txt");
@@ -82,8 +81,9 @@ pub struct DemoReport {
 }
 
 /// The demo's training parameters: skip-gram with negative sampling, small
-/// vectors, many epochs, one thread and a fixed seed (the same output every run).
-pub fn config() -> TrainConfig {
+/// vectors, many epochs, one thread and a fixed seed (the same output every
+/// run at a given SIMD level), on `kernels`.
+pub fn config(kernels: Kernels) -> TrainConfig {
     TrainConfig {
         model: ModelKind::SkipGram,
         loss: LossKind::NegativeSampling,
@@ -96,14 +96,18 @@ pub fn config() -> TrainConfig {
         lr: Some(0.025),
         threads: 1,
         seed: 1,
+        kernels,
         ..TrainConfig::default()
     }
 }
 
-/// Train on [`CORPUS`] and answer the demo's questions.
-pub fn run(progress: &(dyn Fn(&Progress) -> bool + Sync)) -> Result<(Embeddings, DemoReport)> {
+/// Train on [`CORPUS`] with `config` and answer the demo's questions.
+pub fn run(
+    config: &TrainConfig,
+    progress: &(dyn Fn(&Progress) -> bool + Sync),
+) -> Result<(Embeddings, DemoReport)> {
     let corpus = Corpus::bytes(CORPUS.as_bytes().to_vec());
-    let (emb, stats) = crate::train::train(&corpus, &config(), progress)?;
+    let (emb, stats) = w2v::train(&corpus, config, progress)?;
     let mut neighbours = Vec::new();
     for w in NEIGHBOUR_QUERIES {
         if let Ok(n) = emb.most_similar(&[w], &[], 5, None) {

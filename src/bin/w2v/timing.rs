@@ -1,4 +1,4 @@
-//! Micro-benchmarks of the SIMD kernels, for `w2v bench kernels` and the C ABI.
+//! The timing behind `w2v bench kernels` and `w2v bench query`.
 //!
 //! Each (level, kernel, dim) cell is timed in batches: the batch size is
 //! calibrated so one batch takes about 50 µs, then many batches are timed
@@ -6,10 +6,10 @@
 //! a shared machine; the speed-up over scalar is a ratio of two medians
 //! measured in the same run.
 
-use crate::simd::{Kernels, Level};
 use serde::Serialize;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use w2v::{Embeddings, Error, Kernels, Level, Result, Scratch};
 
 /// The kernels `bench_kernels` measures, with their flop counts per element.
 pub const KERNELS: [(&str, f64); 5] = [
@@ -191,18 +191,18 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// Time nearest-neighbour queries for `words` (unknown ones are skipped):
 /// one at a time, then in batches of `batch`. The single queries go through
-/// [`crate::Embeddings::nearest_into`] with one [`crate::Scratch`], so the
+/// `Embeddings::nearest_into` with one `Scratch`, so the
 /// timing includes no allocation.
 pub fn bench_queries(
-    emb: &crate::Embeddings,
+    emb: &Embeddings,
     words: &[&str],
     k: usize,
     batch: usize,
-) -> crate::Result<QueryTiming> {
+) -> Result<QueryTiming> {
     let dim = emb.dim();
     let ids: Vec<usize> = words.iter().filter_map(|w| emb.index(w)).collect();
     if ids.is_empty() || batch == 0 {
-        return Err(crate::Error::invalid(
+        return Err(Error::invalid(
             "no query word is in the vocabulary (or the batch size is 0)",
         ));
     }
@@ -213,7 +213,7 @@ pub fn bench_queries(
             emb.kernels().scale(1.0 / norms[i], out);
         }
     };
-    let mut scratch = crate::Scratch::new();
+    let mut scratch = Scratch::new();
     let mut q = vec![0.0f32; dim];
     let mut single = Vec::with_capacity(ids.len());
     for pass in 0..2 {

@@ -1,88 +1,39 @@
-//! Reading and writing embeddings in word2vec's formats.
+//! word2vec's formats: what word2vec.c, gensim and fastText read and write.
 //!
 //! * **binary**: a header line `V D\n`, then per word: the word, a space, `D`
-//!   little-endian `f32`, and `\n` (exactly what word2vec.c writes).
+//!   little-endian `f32`, and `\n` (exactly what word2vec.c writes; gensim and
+//!   the GoogleNews vectors omit the `\n`, which the reader accepts).
 //! * **text**: a header line `V D\n`, then per word: the word and a space, each
 //!   value as `%lf` (6 decimals) followed by a space, then `\n` (word2vec.c's
 //!   `-binary 0` output, trailing space included).
 //!
-//! Every writer goes through [`write_atomically`]: output goes to a temporary
-//! file beside the target and is renamed over it only when complete, so a
-//! failure never leaves a truncated or corrupt file behind.
+//! The reader returns plain parts ([`Word2vec`]: words in file order, the
+//! dimension, the rows); the writer takes them. Writes are atomic
+//! ([`super::atomic`]).
 
+use super::atomic::write_atomically;
+use super::{Format, MAX_DIM};
 use crate::error::{Error, Result};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 
-/// Format of a vectors file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// word2vec binary.
-    Binary,
-    /// word2vec text.
-    Text,
-    /// The native format, opened by `mmap` (see [`crate::native`]).
-    Native,
-}
-
-impl std::str::FromStr for Format {
-    type Err = Error;
-
-    /// `bin`, `text` or `native` (also `binary`, `txt`, `vec`).
-    fn from_str(s: &str) -> Result<Format> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "bin" | "binary" => Ok(Format::Binary),
-            "text" | "txt" | "vec" => Ok(Format::Text),
-            "native" => Ok(Format::Native),
-            _ => Err(Error::invalid(format!(
-                "unknown format `{s}`: expected bin, text or native"
-            ))),
-        }
-    }
-}
-
-/// Write a file through `write`, atomically: a temporary file in the same
-/// directory is renamed over `path` only after `write` succeeded and the data
-/// was flushed.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| {
-        Error::invalid(format!("output path `{}` has no file name", path.display()))
-    })?;
-    let tmp: PathBuf = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let ctx = |what: &str| format!("cannot {what} `{}`", path.display());
-    let result = (|| -> Result<()> {
-        let f = File::create(&tmp).map_err(|e| Error::io(ctx("create"), e))?;
-        let mut w = BufWriter::with_capacity(1 << 20, f);
-        write(&mut w).map_err(|e| Error::io(ctx("write"), e))?;
-        let f = w
-            .into_inner()
-            .map_err(|e| Error::io(ctx("write"), e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(ctx("write"), e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(ctx("replace"), e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// The contents of a word2vec file.
+#[derive(Debug, Clone, Default)]
+pub struct Word2vec {
+    /// The words, in file order.
+    pub words: Vec<Box<str>>,
+    /// Vector dimension.
+    pub dim: usize,
+    /// `words.len() x dim` floats, row-major.
+    pub matrix: Vec<f32>,
 }
 
 /// Write `words` with their rows of `matrix` (row `i` is
 /// `matrix[i * stride .. i * stride + dim]`) in `format`.
 ///
 /// `format` must be [`Format::Binary`] or [`Format::Text`].
-pub fn write_word2vec(
+pub fn write(
     path: &Path,
     format: Format,
     words: &[&str],
@@ -92,7 +43,7 @@ pub fn write_word2vec(
 ) -> Result<()> {
     if format == Format::Native {
         return Err(Error::invalid(
-            "write_word2vec writes bin or text; use Embeddings::save for native",
+            "word2vec::write writes bin or text; native files are written by format::native",
         ));
     }
     let needed = match words.len() {
@@ -101,7 +52,7 @@ pub fn write_word2vec(
     };
     if dim > stride || needed.is_none_or(|n| n > matrix.len()) {
         return Err(Error::invalid(
-            "write_word2vec: the matrix is smaller than words x stride",
+            "word2vec::write: the matrix is smaller than words x stride",
         ));
     }
     write_atomically(path, |w| {
@@ -132,23 +83,20 @@ pub fn write_word2vec(
 }
 
 /// Read a word2vec file, binary or text (detected from the first row).
-/// Accepts binary rows with or without the trailing newline (gensim and the
-/// GoogleNews vectors omit it). Every length is checked: a truncated or
-/// malformed file is an error naming the row. The file is streamed: memory
-/// holds the words and the matrix, not the file as well.
-pub fn read_word2vec(path: &Path) -> Result<crate::model::Embeddings> {
+/// Accepts binary rows with or without the trailing newline. Every length is
+/// checked: a truncated or malformed file is an error naming the row. The
+/// file is streamed: memory holds the words and the matrix, not the file as
+/// well.
+pub fn read(path: &Path) -> Result<Word2vec> {
     let file =
         File::open(path).map_err(|e| Error::io(format!("cannot read `{}`", path.display()), e))?;
-    read_word2vec_from(BufReader::with_capacity(1 << 16, file), path)
+    read_from(BufReader::with_capacity(1 << 16, file), path)
 }
 
-/// [`read_word2vec`] from an open file (`path` names it in errors). A
-/// regular file is streamed; a pipe or device, which has no length to check
-/// the header against, is read whole first.
-pub(crate) fn read_word2vec_from(
-    mut reader: BufReader<File>,
-    path: &Path,
-) -> Result<crate::model::Embeddings> {
+/// [`read`] from an open file (`path` names it in errors). A regular file is
+/// streamed; a pipe or device, which has no length to check the header
+/// against, is read whole first.
+pub fn read_from(mut reader: BufReader<File>, path: &Path) -> Result<Word2vec> {
     let ctx = || format!("cannot read `{}`", path.display());
     let fail = |e| match e {
         Fail::Io(e) => Error::io(ctx(), e),
@@ -168,11 +116,12 @@ pub(crate) fn read_word2vec_from(
     parse_stream(reader, meta.len()).map_err(fail)
 }
 
-/// Parse word2vec binary or text from bytes (see [`read_word2vec`]).
-pub fn parse_word2vec(data: &[u8]) -> std::result::Result<crate::model::Embeddings, String> {
+/// Parse word2vec binary or text from bytes (see [`read`]). Errors are
+/// [`ErrorKind::Format`](crate::ErrorKind::Format).
+pub fn parse(data: &[u8]) -> Result<Word2vec> {
     parse_stream(data, data.len() as u64).map_err(|e| match e {
-        Fail::Io(e) => e.to_string(),
-        Fail::Bad(m) => m,
+        Fail::Io(e) => Error::format(e.to_string()),
+        Fail::Bad(m) => Error::format(m),
     })
 }
 
@@ -226,13 +175,9 @@ fn skip_whitespace<R: BufRead>(r: &mut R) -> std::io::Result<()> {
     }
 }
 
-/// The parser behind [`read_word2vec`] and [`parse_word2vec`]: `len` is the
-/// input's total size in bytes (checked against the header before anything
-/// is allocated).
-fn parse_stream<R: BufRead>(
-    mut r: R,
-    len: u64,
-) -> std::result::Result<crate::model::Embeddings, Fail> {
+/// The parser behind [`read`] and [`parse`]: `len` is the input's total size
+/// in bytes (checked against the header before anything is allocated).
+fn parse_stream<R: BufRead>(mut r: R, len: u64) -> std::result::Result<Word2vec, Fail> {
     let mut line = Vec::new();
     if !read_to(&mut r, b'\n', 4096, &mut line).map_err(Fail::Io)? {
         return Err("no header line `V D`".into());
@@ -250,12 +195,8 @@ fn parse_stream<R: BufRead>(
     if dim == 0 {
         return Err("dimension is zero".into());
     }
-    if dim > crate::model::MAX_DIM {
-        return Err(format!(
-            "dimension {dim} is larger than w2v's limit of {}",
-            crate::model::MAX_DIM
-        )
-        .into());
+    if dim > MAX_DIM {
+        return Err(format!("dimension {dim} is larger than w2v's limit of {MAX_DIM}").into());
     }
     // Every size below is at most a small multiple of `v` and `dim`, so
     // bounding `v` by the input's length (and `dim` by MAX_DIM) rules out overflow.
@@ -293,7 +234,7 @@ fn parse_stream<R: BufRead>(
     }
     // The bytes read to decide, then the rest.
     let mut r = (&word[..]).chain(&window[..]).chain(r);
-    let mut words: Vec<(Box<str>, u64)> = Vec::with_capacity(v);
+    let mut words: Vec<Box<str>> = Vec::with_capacity(v);
     // v * min_row <= body_len (checked above), so v * dim fits.
     let mut matrix = Vec::with_capacity(v * dim);
     let mut vector = vec![0u8; if text { 0 } else { 4 * dim }];
@@ -313,7 +254,7 @@ fn parse_stream<R: BufRead>(
         if w.is_empty() {
             return Err(format!("row {row}: empty word").into());
         }
-        words.push((w.into(), (v + 1 - row) as u64));
+        words.push(w.into());
         if text {
             let ended = read_to(&mut r, b'\n', longest_line, &mut line).map_err(Fail::Io)?;
             if !ended && line.len() as u64 >= longest_line {
@@ -353,7 +294,5 @@ fn parse_stream<R: BufRead>(
             );
         }
     }
-    // Word order is the file's; counts are synthetic (descending) to keep it.
-    let vocab = crate::vocab::Vocab::from_ordered(words).map_err(|e| e.to_string())?;
-    crate::model::Embeddings::new(vocab, dim, matrix).map_err(|e| Fail::Bad(e.to_string()))
+    Ok(Word2vec { words, dim, matrix })
 }

@@ -38,8 +38,8 @@ pub fn decompressed(rel: &str) -> Option<PathBuf> {
     std::fs::create_dir_all(&dir).expect("create target/data");
     let out = dir.join(name);
     if !out.is_file() {
-        let tmp = out.with_extension(format!("tmp{}", std::process::id()));
-        let file = std::fs::File::create(&tmp).expect("create decompressed file");
+        let tmp = tempfile::NamedTempFile::new_in(&dir).expect("create decompressed file");
+        let file = tmp.reopen().expect("open decompressed file");
         let status = std::process::Command::new("xz")
             .arg("-dc")
             .arg(&src)
@@ -47,7 +47,7 @@ pub fn decompressed(rel: &str) -> Option<PathBuf> {
             .status()
             .expect("run xz (install the xz-utils package)");
         assert!(status.success(), "xz -dc {} failed", src.display());
-        std::fs::rename(&tmp, &out).expect("rename decompressed file");
+        tmp.persist(&out).expect("rename decompressed file");
     }
     Some(out)
 }

@@ -7,10 +7,10 @@
 //!
 //! # The top-k scan
 //!
-//! Two passes ([`crate::scan`] proves them exact). The first reads the
+//! Two passes ([`super::scan`] proves them exact). The first reads the
 //! model's 8-bit scan copy ([`Embeddings::scan_copy`], a quarter of the f32
 //! matrix) in blocks of about 64 KiB: for each block, the
-//! [`Kernels::dot_blocks_u8`](crate::Kernels::dot_blocks_u8) kernel computes
+//! [`Kernels::dot_blocks_u8`](crate::simd::Kernels::dot_blocks_u8) kernel computes
 //! integer dot products of the coded query with every row, a vectorised pass
 //! turns them into approximate cosines, and every row within twice the
 //! query's error margin of the approximate top `k` is kept. The second pass
@@ -18,17 +18,18 @@
 //! the `k` best (ties: the lower index first). A batch of queries
 //! ([`Embeddings::nearest_batch_into`]) runs every query over a block while
 //! it is in cache, four per kernel call
-//! ([`Kernels::dot_blocks_u8_x4`](crate::Kernels::dot_blocks_u8_x4)), so the
+//! ([`Kernels::dot_blocks_u8_x4`](crate::simd::Kernels::dot_blocks_u8_x4)), so the
 //! copy is read from memory once per batch. Vectors wider than
-//! [`crate::scan::MAX_SCAN_DIM`] have no scan copy: their queries scan the
-//! f32 rows with [`Kernels::dot_rows`](crate::Kernels::dot_rows).
+//! [`super::scan::MAX_SCAN_DIM`] have no scan copy: their queries scan the
+//! f32 rows with [`Kernels::dot_rows`](crate::simd::Kernels::dot_rows).
 //!
 //! The `_into` functions take a caller-held [`Scratch`] and allocate nothing
 //! once it has grown to the largest query seen: hold one per thread.
 
+use super::Embeddings;
+use super::scan::{self, BLOCK_ROWS, QueryCode};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::Embeddings;
-use crate::scan::{self, BLOCK_ROWS, QueryCode, ScanView};
+use crate::format::native::ScanParts;
 
 /// One answer: a word index and its score (a cosine for 3CosAdd and
 /// neighbours, 3CosMul's ratio for [`Embeddings::most_similar_cosmul`]).
@@ -344,7 +345,7 @@ impl Embeddings {
         }
     }
 
-    /// Two-pass scan (see [`crate::scan`]): approximate cosines from the
+    /// Two-pass scan (see [`super::scan`]): approximate cosines from the
     /// 8-bit copy, keeping every row that could be in the top `k`, then exact
     /// cosines over the f32 rows of those candidates only. The answer is the
     /// exact scan's: every approximate cosine is within the query's margin
@@ -353,7 +354,7 @@ impl Embeddings {
     /// within that line is re-scored.
     fn scan_u8(
         &self,
-        copy: ScanView<'_>,
+        copy: ScanParts<'_>,
         queries: &[f32],
         k: usize,
         rows: usize,

@@ -15,7 +15,7 @@
 //! | `hash` | `u32` slots of an open-addressing table: a word index or `u32::MAX` (empty); `2^k > V` slots; a word goes to slot `fnv1a64(word) mod 2^k` or the next free one | 4 |
 //! | `matrix` | `V x D` `f32`, row-major | 64 |
 //! | `norms` | `f32` per word: the Euclidean norm of its row (present when flag bit 0 is set, else empty) | 4 |
-//! | `scan8` | the 8-bit unit rows of [`crate::scan`] (the first pass of the top-k scan): `ceil(V / 16)` blocks of `16 x P` bytes, `P` = `D` rounded up to a multiple of 4 (present when flag bit 1 is set, else empty) | 64 |
+//! | `scan8` | the 8-bit unit rows of the query engine's scan copy (`crate::model::scan`, the first pass of the top-k scan) in the byte-block layout of [`Kernels::dot_blocks_u8`](crate::simd::Kernels::dot_blocks_u8): `ceil(V / 16)` blocks of `16 x P` bytes, `P` = `D` rounded up to a multiple of 4 (present when flag bit 1 is set, else empty) | 64 |
 //! | `scales` | `f32` per word: its row's scale in `scan8` (present with `scan8`) | 4 |
 //!
 //! Header: `magic` (`\x93W2V\r\n\x1a\n`: the high byte and the line endings
@@ -27,7 +27,7 @@
 //!
 //! # Opening
 //!
-//! [`MappedModel::open`] maps the file read-only and shared (its pages are the
+//! [`NativeFile::open`] maps the file read-only and shared (its pages are the
 //! page cache's, shared by every process that maps the file), then checks, in
 //! time independent of the file's size: the magic, the version, the header
 //! checksum, and that every section lies inside the file, has the length `V`
@@ -36,7 +36,7 @@
 //!
 //! Per-word data is checked when used: a word's bounds and UTF-8 when it is
 //! read, a hash slot's index when probed. A corrupt file therefore gives
-//! errors or missing words, never an out-of-bounds read. [`MappedModel::verify`]
+//! errors or missing words, never an out-of-bounds read. [`NativeFile::verify`]
 //! reads everything and checks every section's CRC (`w2v info --verify`).
 
 #![allow(
@@ -44,8 +44,10 @@
     reason = "memory-maps a file (memmap2), which is unsafe by contract"
 )]
 
+use super::MAX_DIM;
+use super::atomic::write_atomically;
 use crate::error::{Error, ErrorKind, Result};
-use crate::scan::{self, ScanView};
+use crate::simd::{blocks_len, fits_blocks};
 use bytemuck::{Pod, Zeroable};
 use memmap2::Mmap;
 use std::fs::File;
@@ -104,7 +106,7 @@ pub struct Header {
     /// CRC-32 (IEEE) of each section's bytes.
     pub checksums: [u32; SECTIONS],
     /// The scan copy's bound on a row's rounding error
-    /// ([`ScanView::residual`]); 0 without a scan copy.
+    /// ([`ScanParts::residual`]); 0 without a scan copy.
     pub residual: f32,
     /// CRC-32 of the header's bytes before this field.
     pub header_crc: u32,
@@ -130,18 +132,48 @@ fn corrupt(msg: impl Into<String>) -> Error {
     Error::format(msg)
 }
 
-/// Write a native model: `words` with `counts`, rows `matrix[i * dim..(i + 1) * dim]`,
-/// their `norms`, and optionally the scan copy ([`crate::scan`]). The file is
-/// written atomically (see [`crate::io::write_atomically`]).
-pub fn write(
-    path: &Path,
-    words: &[&str],
-    counts: &[u64],
-    dim: usize,
-    matrix: &[f32],
-    norms: &[f32],
-    scan: Option<ScanView<'_>>,
-) -> Result<()> {
+/// The scan copy's sections: 8-bit rows in the byte-block layout, one scale
+/// per row, and the bound on every row's rounding error. Built and used by
+/// `crate::model::scan`; stored and mapped here.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanParts<'a> {
+    /// The coded rows, [`blocks_len`] bytes.
+    pub blocks: &'a [u8],
+    /// Each row's scale (0 for a zero row).
+    pub scales: &'a [f32],
+    /// An upper bound on every row's rounding error.
+    pub residual: f32,
+}
+
+/// What a native file holds: `words` with `counts`, rows
+/// `matrix[i * dim..(i + 1) * dim]`, their `norms`, and optionally the scan
+/// copy.
+#[derive(Debug, Clone, Copy)]
+pub struct NativeParts<'a> {
+    /// The words, in index order.
+    pub words: &'a [&'a str],
+    /// One corpus count per word.
+    pub counts: &'a [u64],
+    /// Vector dimension.
+    pub dim: usize,
+    /// `words.len() x dim` floats, row-major.
+    pub matrix: &'a [f32],
+    /// One Euclidean norm per row.
+    pub norms: &'a [f32],
+    /// The scan copy, if stored.
+    pub scan: Option<ScanParts<'a>>,
+}
+
+/// Write a native file, atomically (see [`super::atomic`]).
+pub fn write(path: &Path, parts: &NativeParts<'_>) -> Result<()> {
+    let NativeParts {
+        words,
+        counts,
+        dim,
+        matrix,
+        norms,
+        scan,
+    } = *parts;
     let v = words.len();
     if dim == 0 {
         return Err(Error::invalid("dimension must be positive"));
@@ -150,10 +182,10 @@ pub fn write(
         || matrix.len() != v * dim
         || norms.len() != v
         || scan.is_some_and(|s| {
-            Some(s.blocks.len()) != scan::blocks_len(v, dim)
+            Some(s.blocks.len()) != blocks_len(v, dim)
                 || s.scales.len() != v
                 || !(s.residual >= 0.0 && s.residual.is_finite())
-                || !scan::supports(dim)
+                || !fits_blocks(dim)
         })
     {
         return Err(Error::invalid(
@@ -211,7 +243,7 @@ pub fn write(
             "the native format is little-endian; writing it on a big-endian host is not supported",
         ));
     }
-    crate::io::write_atomically(path, |w| {
+    write_atomically(path, |w| {
         w.write_all(bytemuck::bytes_of(&header))?;
         let mut pos = HEADER_LEN;
         let zeros = [0u8; 64];
@@ -230,9 +262,9 @@ pub fn has_magic(bytes: &[u8]) -> bool {
     bytes.len() >= 8 && bytes[..8] == MAGIC
 }
 
-/// A native model file mapped into memory.
+/// A native file mapped into memory.
 #[derive(Debug)]
-pub struct MappedModel {
+pub struct NativeFile {
     map: Mmap,
     header: Header,
     vocab: usize,
@@ -240,10 +272,10 @@ pub struct MappedModel {
     ranges: [(usize, usize); SECTIONS],
 }
 
-impl MappedModel {
+impl NativeFile {
     /// Map `path` and check its header and section table (constant time; see
     /// the module documentation).
-    pub fn open(path: &Path) -> Result<MappedModel> {
+    pub fn open(path: &Path) -> Result<NativeFile> {
         let ctx = |what: &str| format!("`{}`: {what}", path.display());
         let file = File::open(path).map_err(|e| Error::io(ctx("cannot open"), e))?;
         // SAFETY: the map is read-only. Its contents may change if another process
@@ -255,7 +287,7 @@ impl MappedModel {
         Self::from_map(map).map_err(|e| Error::new(e.kind(), ctx(&e.to_string())))
     }
 
-    fn from_map(map: Mmap) -> Result<MappedModel> {
+    fn from_map(map: Mmap) -> Result<NativeFile> {
         if cfg!(target_endian = "big") {
             return Err(Error::new(
                 ErrorKind::Unsupported,
@@ -298,10 +330,9 @@ impl MappedModel {
         let too_big = || corrupt("vocabulary size or dimension out of range");
         let vocab = usize::try_from(header.vocab).map_err(|_| too_big())?;
         let dim = usize::try_from(header.dim).map_err(|_| too_big())?;
-        if dim == 0 || dim > crate::model::MAX_DIM {
+        if dim == 0 || dim > MAX_DIM {
             return Err(corrupt(format!(
-                "dimension {dim} is out of range (1 to {})",
-                crate::model::MAX_DIM
+                "dimension {dim} is out of range (1 to {MAX_DIM})"
             )));
         }
         if vocab >= EMPTY_SLOT as usize {
@@ -309,7 +340,7 @@ impl MappedModel {
         }
         let has_scan = header.flags & FLAG_SCAN != 0;
         let residual_ok = if has_scan {
-            header.residual >= 0.0 && header.residual.is_finite() && scan::supports(dim)
+            header.residual >= 0.0 && header.residual.is_finite() && fits_blocks(dim)
         } else {
             header.residual == 0.0
         };
@@ -346,7 +377,7 @@ impl MappedModel {
                     0
                 }),
                 SCAN8 => Some(if has_scan {
-                    scan::blocks_len(vocab, dim).ok_or_else(too_big)?
+                    blocks_len(vocab, dim).ok_or_else(too_big)?
                 } else {
                     0
                 }),
@@ -362,7 +393,7 @@ impl MappedModel {
             ranges[s] = (off, end);
             prev_end = end;
         }
-        Ok(MappedModel {
+        Ok(NativeFile {
             map,
             header,
             vocab,
@@ -413,8 +444,8 @@ impl MappedModel {
     }
 
     /// The scan copy, if the file has one.
-    pub fn scan(&self) -> Option<ScanView<'_>> {
-        (self.header.flags & FLAG_SCAN != 0).then(|| ScanView {
+    pub fn scan(&self) -> Option<ScanParts<'_>> {
+        (self.header.flags & FLAG_SCAN != 0).then(|| ScanParts {
             blocks: self.section(SCAN8),
             scales: bytemuck::cast_slice(self.section(SCALES)),
             residual: self.header.residual,

@@ -1,5 +1,5 @@
 //! The compact scan copy: every unit row in 8 bits, for the first pass of the
-//! top-k scan ([`crate::query`]), with the bound that makes the two-pass scan
+//! top-k scan ([`super::query`]), with the bound that makes the two-pass scan
 //! exact.
 //!
 //! # The copy
@@ -8,7 +8,7 @@
 //! is `r_ij = round(u_ij / a_i)`, in `-127..=127`, with the row's scale
 //! `a_i = max_j |u_ij| / 127`; the byte stored is `r_ij + 128`. Rows are
 //! stored in blocks of 16 in the layout of
-//! [`Kernels::dot_blocks_u8`](crate::Kernels::dot_blocks_u8), the dimension
+//! [`Kernels::dot_blocks_u8`](crate::simd::Kernels::dot_blocks_u8), the dimension
 //! padded to a multiple of 4 and the vocabulary to a multiple of 16 with zero
 //! codes (byte 128). A zero or non-finite row has scale 0 and zero codes. The
 //! copy also records `residual`, an upper bound on `|u_i - a_i r_i|` (the
@@ -39,10 +39,10 @@
 //! the `k`-th best approximate score: the second pass re-scores every row
 //! above that line in f32, and its top `k` is the exact scan's.
 
-use crate::simd::{MAX_BLOCK_QUERY, QUERY_BYTE_MAX};
+use crate::format::native::ScanParts;
+use crate::simd::{MAX_BLOCK_QUERY, QUERY_BYTE_MAX, block_offset, blocks_len, fits_blocks};
 
-/// Rows per block of the copy.
-pub const BLOCK_ROWS: usize = 16;
+pub use crate::simd::{BLOCK_ROWS, padded_dim};
 
 /// The largest dimension that has a scan copy (`2^17`); queries on wider
 /// vectors scan the f32 rows directly.
@@ -50,28 +50,7 @@ pub const MAX_SCAN_DIM: usize = MAX_BLOCK_QUERY;
 
 /// Whether vectors of dimension `dim` get a scan copy.
 pub fn supports(dim: usize) -> bool {
-    dim > 0 && dim <= MAX_SCAN_DIM
-}
-
-/// The dimension rounded up to a multiple of 4: the length of a coded query
-/// and of a row in the copy.
-pub fn padded_dim(dim: usize) -> usize {
-    dim.next_multiple_of(4)
-}
-
-/// Bytes of the copy's blocks for `vocab` rows of `dim` (`None` on
-/// overflow).
-pub fn blocks_len(vocab: usize, dim: usize) -> Option<usize> {
-    vocab
-        .div_ceil(BLOCK_ROWS)
-        .checked_mul(BLOCK_ROWS)?
-        .checked_mul(padded_dim(dim))
-}
-
-/// Where element `j` of row `i` lives in the blocks (dimension padded to `pd`).
-#[inline]
-fn offset(i: usize, j: usize, pd: usize) -> usize {
-    (i / BLOCK_ROWS) * BLOCK_ROWS * pd + 64 * (j / 4) + 4 * (i % BLOCK_ROWS) + j % 4
+    fits_blocks(dim)
 }
 
 /// A scan copy built in memory (see the module documentation).
@@ -80,17 +59,6 @@ pub struct ScanCopy {
     blocks: Vec<u8>,
     scales: Vec<f32>,
     residual: f32,
-}
-
-/// A scan copy, owned ([`ScanCopy::view`]) or in a mapped native file.
-#[derive(Debug, Clone, Copy)]
-pub struct ScanView<'a> {
-    /// The coded rows, [`blocks_len`] bytes.
-    pub blocks: &'a [u8],
-    /// Each row's scale `a_i` (0 for a zero row).
-    pub scales: &'a [f32],
-    /// An upper bound on every row's rounding error `|u_i - a_i r_i|`.
-    pub residual: f32,
 }
 
 impl ScanCopy {
@@ -124,7 +92,7 @@ impl ScanCopy {
             for (j, &x) in row.iter().enumerate() {
                 let u = x as f64 / n;
                 let r = (u / a as f64).round().clamp(-127.0, 127.0);
-                blocks[offset(i, j, pd)] = (r as i32 + 128) as u8;
+                blocks[block_offset(i, j, pd)] = (r as i32 + 128) as u8;
                 let d = u - a as f64 * r;
                 err2 += d * d;
             }
@@ -138,8 +106,8 @@ impl ScanCopy {
     }
 
     /// The copy as a view.
-    pub fn view(&self) -> ScanView<'_> {
-        ScanView {
+    pub fn view(&self) -> ScanParts<'_> {
+        ScanParts {
             blocks: &self.blocks,
             scales: &self.scales,
             residual: self.residual,
@@ -280,14 +248,10 @@ mod tests {
 
     /// Deterministic floats in [-1, 1).
     fn floats(n: usize, seed: u64) -> Vec<f32> {
-        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        use rand::{Rng, SeedableRng, rngs::SmallRng};
+        let mut rng = SmallRng::seed_from_u64(seed);
         (0..n)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                (s >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-            })
+            .map(|_| (rng.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0)
             .collect()
     }
 
@@ -422,12 +386,12 @@ mod tests {
         // Row 6 is zero: scale 0 and the byte 128 everywhere.
         assert_eq!(view.scales[6], 0.0);
         for j in 0..dim {
-            assert_eq!(view.blocks[offset(6, j, padded_dim(dim))], 128);
+            assert_eq!(view.blocks[block_offset(6, j, padded_dim(dim))], 128);
         }
         // Padding rows and padding columns hold zero codes.
         for i in v..v.div_ceil(16) * 16 {
             for j in 0..padded_dim(dim) {
-                assert_eq!(view.blocks[offset(i, j, padded_dim(dim))], 128);
+                assert_eq!(view.blocks[block_offset(i, j, padded_dim(dim))], 128);
             }
         }
         let mut code = vec![0i8; padded_dim(dim)];
