@@ -5,9 +5,11 @@ mod common;
 
 mod cli;
 mod kernels;
+mod learning;
 mod native;
 mod native_flips;
 mod query;
 mod query_words;
+mod saves;
 mod train;
 mod word2vec;
