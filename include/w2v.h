@@ -109,6 +109,11 @@ typedef enum W2vStatus {
    * to standard error.
    */
   W2V_STATUS_PANIC = 11,
+  /**
+   * Memory for the request could not be allocated (a matrix too large for
+   * this machine); nothing was created.
+   */
+  W2V_STATUS_OUT_OF_MEMORY = 12,
 } W2vStatus;
 
 /**
