@@ -74,11 +74,16 @@ fn table(src: &mut String, name: &str, what: &str, f: impl Fn(f64) -> f64) {
 #[cfg(feature = "cbindgen")]
 fn generate_header() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    // A directory: Cargo reruns when any file under it changes (or is added).
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     let config =
         cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("read cbindgen.toml");
     // Only the FFI module: public constants elsewhere in the crate are not C API.
+    // cbindgen follows the `mod x;` declarations of `src/ffi/mod.rs` into
+    // `src/ffi/x.rs` (as rustc resolves them), so this one source covers
+    // every file of the module; an export it missed would drop out of the
+    // header, which CI's `git diff --exit-code include/w2v.h` catches.
     cbindgen::Builder::new()
         .with_src(crate_dir.join("src/ffi/mod.rs"))
         .with_config(config)

@@ -1,0 +1,311 @@
+//! [`W2vTrainOptions`]: creation, freeing, and one setter per parameter.
+
+use super::boundary::{R, fail, guard, non_null};
+use super::status::W2vStatus;
+use crate::train::{LossKind, ModelKind, TrainConfig};
+use std::ffi::c_int;
+
+/// Training options (opaque): create with [`w2v_train_options_new`], free
+/// with [`w2v_train_options_free`]. Not thread-safe: one thread at a time.
+pub struct W2vTrainOptions {
+    pub(super) config: TrainConfig,
+}
+
+/// Create training options with word2vec.c's defaults (CBOW, negative
+/// sampling, dim 100, window 5, negative 5, sample 1e-3, min-count 5, 5
+/// epochs, lr 0.05 for CBOW / 0.025 for skip-gram, one thread per core, seed 1).
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_new(out: *mut *mut W2vTrainOptions) -> W2vStatus {
+    guard(|| {
+        non_null(out, "out")?;
+        let b = Box::new(W2vTrainOptions {
+            config: TrainConfig::default(),
+        });
+        // SAFETY: non-NULL checked; the caller guarantees it is writable.
+        unsafe { *out = Box::into_raw(b) };
+        Ok(())
+    })
+}
+
+/// Free options from [`w2v_train_options_new`]. NULL is ignored.
+///
+/// # Safety
+/// `options` is NULL or from `w2v_train_options_new`, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_free(options: *mut W2vTrainOptions) {
+    if !options.is_null() {
+        // SAFETY: from Box::into_raw in w2v_train_options_new (caller's contract).
+        drop(unsafe { Box::from_raw(options) });
+    }
+}
+
+/// Apply `set` to the options and check the result; on error the options
+/// are unchanged.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+unsafe fn set_option(
+    options: *mut W2vTrainOptions,
+    set: impl FnOnce(&mut TrainConfig) -> R,
+) -> W2vStatus {
+    guard(|| {
+        non_null(options, "options")?;
+        // SAFETY: non-NULL; a live object, used by one thread (documented).
+        let o = unsafe { &mut *options };
+        let mut c = o.config.clone();
+        set(&mut c)?;
+        c.check()?;
+        o.config = c;
+        Ok(())
+    })
+}
+
+/// Architecture: a `W2vModelKind` value.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_model(
+    options: *mut W2vTrainOptions,
+    model: c_int,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.model = match model {
+                0 => ModelKind::SkipGram,
+                1 => ModelKind::Cbow,
+                _ => {
+                    return fail(
+                        W2vStatus::InvalidArgument,
+                        format!("unknown model kind {model}"),
+                    );
+                }
+            };
+            Ok(())
+        })
+    }
+}
+
+/// Output layer: a `W2vLoss` value.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_loss(
+    options: *mut W2vTrainOptions,
+    loss: c_int,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.loss = match loss {
+                0 => LossKind::NegativeSampling,
+                1 => LossKind::HierarchicalSoftmax,
+                _ => return fail(W2vStatus::InvalidArgument, format!("unknown loss {loss}")),
+            };
+            Ok(())
+        })
+    }
+}
+
+/// Vector dimension (> 0).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_dim(
+    options: *mut W2vTrainOptions,
+    value: usize,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.dim = value;
+            Ok(())
+        })
+    }
+}
+
+/// Maximum window radius (> 0).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_window(
+    options: *mut W2vTrainOptions,
+    value: usize,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.window = value;
+            Ok(())
+        })
+    }
+}
+
+/// Negative samples per positive example (negative sampling).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_negative(
+    options: *mut W2vTrainOptions,
+    value: usize,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.negative = value;
+            Ok(())
+        })
+    }
+}
+
+/// Subsampling threshold (0 disables subsampling).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_sample(
+    options: *mut W2vTrainOptions,
+    value: f64,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.sample = value;
+            Ok(())
+        })
+    }
+}
+
+/// Words seen fewer times are dropped.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_min_count(
+    options: *mut W2vTrainOptions,
+    value: u64,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.min_count = value;
+            Ok(())
+        })
+    }
+}
+
+/// Keep at most this many words (0: no limit).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_max_vocab(
+    options: *mut W2vTrainOptions,
+    value: usize,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.max_vocab = (value > 0).then_some(value);
+            Ok(())
+        })
+    }
+}
+
+/// Passes over the corpus (> 0).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_epochs(
+    options: *mut W2vTrainOptions,
+    value: usize,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.epochs = value;
+            Ok(())
+        })
+    }
+}
+
+/// Initial learning rate (0: the model's default, 0.05 CBOW / 0.025 skip-gram).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_lr(
+    options: *mut W2vTrainOptions,
+    value: f64,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.lr = (value != 0.0).then_some(value as f32);
+            Ok(())
+        })
+    }
+}
+
+/// Worker threads (> 0). One thread and a fixed seed give identical output every run.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_threads(
+    options: *mut W2vTrainOptions,
+    value: usize,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.threads = value;
+            Ok(())
+        })
+    }
+}
+
+/// Seed of every random choice.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_seed(
+    options: *mut W2vTrainOptions,
+    value: u64,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.seed = value;
+            Ok(())
+        })
+    }
+}
+
+/// CBOW: average the context vectors (true, the default) or sum them (false).
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_cbow_mean(
+    options: *mut W2vTrainOptions,
+    value: bool,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set_option(options, |c| {
+            c.cbow_mean = value;
+            Ok(())
+        })
+    }
+}
