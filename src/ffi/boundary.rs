@@ -2,7 +2,7 @@
 //! error message, and the checks of caller pointers and strings.
 
 use super::status::W2vStatus;
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use std::cell::RefCell;
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -16,18 +16,7 @@ pub(super) struct Fail(pub(super) W2vStatus, pub(super) String);
 
 impl From<Error> for Fail {
     fn from(e: Error) -> Fail {
-        let status = match e.kind() {
-            ErrorKind::InvalidArgument => W2vStatus::InvalidArgument,
-            ErrorKind::Io => W2vStatus::Io,
-            ErrorKind::Format => W2vStatus::Format,
-            ErrorKind::Unsupported => W2vStatus::Unsupported,
-            ErrorKind::Empty => W2vStatus::Empty,
-            ErrorKind::Cancelled => W2vStatus::Cancelled,
-            ErrorKind::NotFound => W2vStatus::NotFound,
-            ErrorKind::OutOfMemory => W2vStatus::OutOfMemory,
-            ErrorKind::WorkerPanicked | ErrorKind::Internal => W2vStatus::Panic,
-        };
-        Fail(status, e.to_string())
+        Fail(e.kind().into(), e.to_string())
     }
 }
 

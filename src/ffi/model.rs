@@ -2,7 +2,7 @@
 
 use super::boundary::{copy_string, fail, guard, non_null, put, reference, string};
 use super::simd::active_kernels;
-use super::status::W2vStatus;
+use super::status::{W2vFormat, W2vStatus, from_c};
 #[cfg(doc)]
 use super::{w2v_last_error_message, w2v_train_buffer, w2v_train_file};
 use crate::format::Format;
@@ -62,17 +62,7 @@ pub unsafe extern "C" fn w2v_model_save(
     guard(|| {
         // SAFETY: forwarded contract.
         let (m, path) = unsafe { (reference(model, "model")?, string(path, "path")?) };
-        let format = match format {
-            0 => Format::Binary,
-            1 => Format::Text,
-            2 => Format::Native,
-            _ => {
-                return fail(
-                    W2vStatus::InvalidArgument,
-                    format!("unknown format {format}"),
-                );
-            }
-        };
+        let format = Format::from(from_c::<W2vFormat>(format, "format")?);
         m.emb.save(Path::new(path), format)?;
         Ok(())
     })

@@ -1,8 +1,8 @@
 //! [`W2vTrainOptions`]: creation, freeing, and one setter per parameter.
 
-use super::boundary::{R, fail, guard, non_null};
-use super::status::W2vStatus;
-use crate::train::{LossKind, ModelKind, TrainConfig};
+use super::boundary::{R, guard, non_null};
+use super::status::{W2vLoss, W2vModelKind, W2vStatus, from_c};
+use crate::train::TrainConfig;
 use std::ffi::c_int;
 
 /// Training options (opaque): create with [`w2v_train_options_new`], free
@@ -75,16 +75,7 @@ pub unsafe extern "C" fn w2v_train_options_set_model(
     // SAFETY: forwarded contract.
     unsafe {
         set_option(options, |c| {
-            c.model = match model {
-                0 => ModelKind::SkipGram,
-                1 => ModelKind::Cbow,
-                _ => {
-                    return fail(
-                        W2vStatus::InvalidArgument,
-                        format!("unknown model kind {model}"),
-                    );
-                }
-            };
+            c.model = from_c::<W2vModelKind>(model, "model kind")?.into();
             Ok(())
         })
     }
@@ -102,11 +93,7 @@ pub unsafe extern "C" fn w2v_train_options_set_loss(
     // SAFETY: forwarded contract.
     unsafe {
         set_option(options, |c| {
-            c.loss = match loss {
-                0 => LossKind::NegativeSampling,
-                1 => LossKind::HierarchicalSoftmax,
-                _ => return fail(W2vStatus::InvalidArgument, format!("unknown loss {loss}")),
-            };
+            c.loss = from_c::<W2vLoss>(loss, "loss")?.into();
             Ok(())
         })
     }

@@ -3,7 +3,7 @@
 
 use super::boundary::{R, fail, guard, non_null, put, reference, string, strings};
 use super::model::W2vModel;
-use super::status::W2vStatus;
+use super::status::{W2vAnalogyMethod, W2vStatus, from_c};
 use crate::model::query::{Analogy, Neighbor, Scratch};
 use std::ffi::{c_char, c_int};
 
@@ -111,16 +111,7 @@ pub unsafe extern "C" fn w2v_model_analogy(
         let m = unsafe { reference(model, "model")? };
         // SAFETY: forwarded contract.
         let (a, b, c) = unsafe { (string(a, "a")?, string(b, "b")?, string(c, "c")?) };
-        let method = match method {
-            0 => Analogy::Add,
-            1 => Analogy::Mul,
-            _ => {
-                return fail(
-                    W2vStatus::InvalidArgument,
-                    format!("unknown analogy method {method}"),
-                );
-            }
-        };
+        let method = Analogy::from(from_c::<W2vAnalogyMethod>(method, "analogy method")?);
         check_outputs(k, indices, scores, found)?;
         let r = m
             .emb

@@ -2,8 +2,8 @@
 //! availability), and the dot and axpy kernels of a given level, exported to
 //! benchmark the levels against each other.
 
-use super::boundary::{R, fail, floats, guard, non_null, put};
-use super::status::{W2vSimdLevel, W2vStatus};
+use super::boundary::{R, floats, guard, non_null, put};
+use super::status::{W2vSimdLevel, W2vStatus, from_c};
 use crate::simd::{Kernels, Level};
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -13,28 +13,7 @@ static FORCED_LEVEL: AtomicI32 = AtomicI32::new(-1);
 
 /// The level of the C enum value `v`.
 fn level_from(v: c_int) -> R<Level> {
-    Ok(match v {
-        0 => Level::Scalar,
-        1 => Level::Portable,
-        2 => Level::Avx2,
-        3 => Level::Avx512,
-        _ => {
-            return fail(
-                W2vStatus::InvalidArgument,
-                format!("unknown SIMD level {v}"),
-            );
-        }
-    })
-}
-
-/// The C enum value of `l`.
-fn level_to(l: Level) -> W2vSimdLevel {
-    match l {
-        Level::Scalar => W2vSimdLevel::Scalar,
-        Level::Portable => W2vSimdLevel::Portable,
-        Level::Avx2 => W2vSimdLevel::Avx2,
-        Level::Avx512 => W2vSimdLevel::Avx512,
-    }
+    Ok(from_c::<W2vSimdLevel>(v, "SIMD level")?.into())
 }
 
 /// The kernels new models and training runs use: the forced level, else
@@ -56,7 +35,7 @@ pub unsafe extern "C" fn w2v_simd_level(out: *mut W2vSimdLevel) -> W2vStatus {
     guard(|| {
         let k = active_kernels()?;
         // SAFETY: forwarded contract.
-        unsafe { put(out, "out", level_to(k.level())) }
+        unsafe { put(out, "out", k.level().into()) }
     })
 }
 

@@ -1,9 +1,19 @@
-//! [`W2vStatus`] and the C enums.
+//! [`W2vStatus`], the C enums, and their conversions: from the `int` the
+//! exports take (checked, derived from each enum's declaration), to and from
+//! the library's Rust types, and from an [`ErrorKind`] to a status.
 
+use super::boundary::{Fail, R};
 #[cfg(doc)]
 use super::{
     w2v_model_analogy, w2v_model_save, w2v_train_options_set_loss, w2v_train_options_set_model,
 };
+use crate::error::ErrorKind;
+use crate::format::Format;
+use crate::model::query::Analogy;
+use crate::simd::Level;
+use crate::train::{LossKind, ModelKind};
+use bytemuck::CheckedBitPattern;
+use std::ffi::c_int;
 
 /// The result of every fallible call. `W2V_STATUS_OK` is 0; values are never
 /// reused or renumbered.
@@ -43,9 +53,25 @@ pub enum W2vStatus {
     OutOfMemory = 12,
 }
 
+impl From<ErrorKind> for W2vStatus {
+    fn from(kind: ErrorKind) -> W2vStatus {
+        match kind {
+            ErrorKind::InvalidArgument => W2vStatus::InvalidArgument,
+            ErrorKind::Io => W2vStatus::Io,
+            ErrorKind::Format => W2vStatus::Format,
+            ErrorKind::Unsupported => W2vStatus::Unsupported,
+            ErrorKind::Empty => W2vStatus::Empty,
+            ErrorKind::Cancelled => W2vStatus::Cancelled,
+            ErrorKind::NotFound => W2vStatus::NotFound,
+            ErrorKind::OutOfMemory => W2vStatus::OutOfMemory,
+            ErrorKind::WorkerPanicked | ErrorKind::Internal => W2vStatus::Panic,
+        }
+    }
+}
+
 /// Word2vec architecture, for [`w2v_train_options_set_model`].
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, CheckedBitPattern)]
 pub enum W2vModelKind {
     /// Skip-gram.
     Sgns = 0,
@@ -53,9 +79,18 @@ pub enum W2vModelKind {
     Cbow = 1,
 }
 
+impl From<W2vModelKind> for ModelKind {
+    fn from(m: W2vModelKind) -> ModelKind {
+        match m {
+            W2vModelKind::Sgns => ModelKind::SkipGram,
+            W2vModelKind::Cbow => ModelKind::Cbow,
+        }
+    }
+}
+
 /// Output layer, for [`w2v_train_options_set_loss`].
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, CheckedBitPattern)]
 pub enum W2vLoss {
     /// Negative sampling (the default).
     Ns = 0,
@@ -63,9 +98,18 @@ pub enum W2vLoss {
     Hs = 1,
 }
 
+impl From<W2vLoss> for LossKind {
+    fn from(l: W2vLoss) -> LossKind {
+        match l {
+            W2vLoss::Ns => LossKind::NegativeSampling,
+            W2vLoss::Hs => LossKind::HierarchicalSoftmax,
+        }
+    }
+}
+
 /// File format, for [`w2v_model_save`].
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, CheckedBitPattern)]
 pub enum W2vFormat {
     /// word2vec binary (word2vec.c `-binary 1`).
     Binary = 0,
@@ -75,9 +119,19 @@ pub enum W2vFormat {
     Native = 2,
 }
 
+impl From<W2vFormat> for Format {
+    fn from(f: W2vFormat) -> Format {
+        match f {
+            W2vFormat::Binary => Format::Binary,
+            W2vFormat::Text => Format::Text,
+            W2vFormat::Native => Format::Native,
+        }
+    }
+}
+
 /// Analogy scoring, for [`w2v_model_analogy`].
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, CheckedBitPattern)]
 pub enum W2vAnalogyMethod {
     /// 3CosAdd: nearest to `b - a + c`.
     Add = 0,
@@ -85,9 +139,18 @@ pub enum W2vAnalogyMethod {
     Mul = 1,
 }
 
+impl From<W2vAnalogyMethod> for Analogy {
+    fn from(m: W2vAnalogyMethod) -> Analogy {
+        match m {
+            W2vAnalogyMethod::Add => Analogy::Add,
+            W2vAnalogyMethod::Mul => Analogy::Mul,
+        }
+    }
+}
+
 /// A SIMD instruction-set level.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, CheckedBitPattern)]
 pub enum W2vSimdLevel {
     /// Plain scalar loops (the reference).
     Scalar = 0,
@@ -97,4 +160,35 @@ pub enum W2vSimdLevel {
     Avx2 = 2,
     /// AVX-512F and AVX-512BW, x86_64.
     Avx512 = 3,
+}
+
+impl From<W2vSimdLevel> for Level {
+    fn from(l: W2vSimdLevel) -> Level {
+        match l {
+            W2vSimdLevel::Scalar => Level::Scalar,
+            W2vSimdLevel::Portable => Level::Portable,
+            W2vSimdLevel::Avx2 => Level::Avx2,
+            W2vSimdLevel::Avx512 => Level::Avx512,
+        }
+    }
+}
+
+impl From<Level> for W2vSimdLevel {
+    fn from(l: Level) -> W2vSimdLevel {
+        match l {
+            Level::Scalar => W2vSimdLevel::Scalar,
+            Level::Portable => W2vSimdLevel::Portable,
+            Level::Avx2 => W2vSimdLevel::Avx2,
+            Level::Avx512 => W2vSimdLevel::Avx512,
+        }
+    }
+}
+
+/// The C enum `T` whose value is `v`, checked against `T`'s declared
+/// variants; `W2V_STATUS_INVALID_ARGUMENT` ("unknown {what} {v}") otherwise.
+pub(super) fn from_c<T: CheckedBitPattern>(v: c_int, what: &str) -> R<T> {
+    // A `#[repr(C)]` enum is a C `int` on every supported target.
+    const { assert!(size_of::<T>() == size_of::<c_int>()) };
+    bytemuck::checked::try_cast(v)
+        .map_err(|_| Fail(W2vStatus::InvalidArgument, format!("unknown {what} {v}")))
 }
