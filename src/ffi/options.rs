@@ -1,8 +1,14 @@
 //! [`W2vTrainOptions`]: creation, freeing, and one setter per parameter.
+//!
+//! Every setter is one call of [`set`] (or [`set_enum`] for a C enum value):
+//! the new value is applied to a copy of the options, the copy is checked
+//! with [`TrainConfig::check`], and it replaces the options only if valid, so
+//! a failed call leaves the options unchanged.
 
 use super::boundary::{R, guard, non_null};
 use super::status::{W2vLoss, W2vModelKind, W2vStatus, from_c};
 use crate::train::TrainConfig;
+use bytemuck::CheckedBitPattern;
 use std::ffi::c_int;
 
 /// Training options (opaque): create with [`w2v_train_options_new`], free
@@ -42,25 +48,59 @@ pub unsafe extern "C" fn w2v_train_options_free(options: *mut W2vTrainOptions) {
     }
 }
 
-/// Apply `set` to the options and check the result; on error the options
-/// are unchanged.
+/// Apply `update` to a copy of the options and check it; keep the copy only
+/// if both succeed, so that on error the options are unchanged.
 ///
 /// # Safety
 /// `options` is NULL or a live options object.
-unsafe fn set_option(
+unsafe fn update(
     options: *mut W2vTrainOptions,
-    set: impl FnOnce(&mut TrainConfig) -> R,
+    update: impl FnOnce(&mut TrainConfig) -> R,
 ) -> W2vStatus {
     guard(|| {
         non_null(options, "options")?;
         // SAFETY: non-NULL; a live object, used by one thread (documented).
         let o = unsafe { &mut *options };
         let mut c = o.config.clone();
-        set(&mut c)?;
+        update(&mut c)?;
         c.check()?;
         o.config = c;
         Ok(())
     })
+}
+
+/// Set a parameter with `assign`, as [`update`] does.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+unsafe fn set(options: *mut W2vTrainOptions, assign: impl FnOnce(&mut TrainConfig)) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        update(options, |c| {
+            assign(c);
+            Ok(())
+        })
+    }
+}
+
+/// Set a parameter from `value`, a C enum `T` (checked by [`from_c`]; `what`
+/// names it in the error), with `assign`, as [`update`] does.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+unsafe fn set_enum<T: CheckedBitPattern>(
+    options: *mut W2vTrainOptions,
+    value: c_int,
+    what: &str,
+    assign: impl FnOnce(&mut TrainConfig, T),
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        update(options, |c| {
+            assign(c, from_c(value, what)?);
+            Ok(())
+        })
+    }
 }
 
 /// Architecture: a `W2vModelKind` value.
@@ -74,9 +114,8 @@ pub unsafe extern "C" fn w2v_train_options_set_model(
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
     unsafe {
-        set_option(options, |c| {
-            c.model = from_c::<W2vModelKind>(model, "model kind")?.into();
-            Ok(())
+        set_enum(options, model, "model kind", |c, m: W2vModelKind| {
+            c.model = m.into()
         })
     }
 }
@@ -91,12 +130,7 @@ pub unsafe extern "C" fn w2v_train_options_set_loss(
     loss: c_int,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.loss = from_c::<W2vLoss>(loss, "loss")?.into();
-            Ok(())
-        })
-    }
+    unsafe { set_enum(options, loss, "loss", |c, l: W2vLoss| c.loss = l.into()) }
 }
 
 /// Vector dimension (> 0).
@@ -109,12 +143,7 @@ pub unsafe extern "C" fn w2v_train_options_set_dim(
     value: usize,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.dim = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.dim = value) }
 }
 
 /// Maximum window radius (> 0).
@@ -127,12 +156,7 @@ pub unsafe extern "C" fn w2v_train_options_set_window(
     value: usize,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.window = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.window = value) }
 }
 
 /// Negative samples per positive example (negative sampling).
@@ -145,12 +169,7 @@ pub unsafe extern "C" fn w2v_train_options_set_negative(
     value: usize,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.negative = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.negative = value) }
 }
 
 /// Subsampling threshold (0 disables subsampling).
@@ -163,12 +182,7 @@ pub unsafe extern "C" fn w2v_train_options_set_sample(
     value: f64,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.sample = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.sample = value) }
 }
 
 /// Words seen fewer times are dropped.
@@ -181,12 +195,7 @@ pub unsafe extern "C" fn w2v_train_options_set_min_count(
     value: u64,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.min_count = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.min_count = value) }
 }
 
 /// Keep at most this many words (0: no limit).
@@ -199,12 +208,7 @@ pub unsafe extern "C" fn w2v_train_options_set_max_vocab(
     value: usize,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.max_vocab = (value > 0).then_some(value);
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.max_vocab = (value > 0).then_some(value)) }
 }
 
 /// Passes over the corpus (> 0).
@@ -217,12 +221,7 @@ pub unsafe extern "C" fn w2v_train_options_set_epochs(
     value: usize,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.epochs = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.epochs = value) }
 }
 
 /// Initial learning rate (0: the model's default, 0.05 CBOW / 0.025 skip-gram).
@@ -235,12 +234,7 @@ pub unsafe extern "C" fn w2v_train_options_set_lr(
     value: f64,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.lr = (value != 0.0).then_some(value as f32);
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.lr = (value != 0.0).then_some(value as f32)) }
 }
 
 /// Worker threads (> 0). One thread and a fixed seed give identical output every run.
@@ -253,12 +247,7 @@ pub unsafe extern "C" fn w2v_train_options_set_threads(
     value: usize,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.threads = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.threads = value) }
 }
 
 /// Seed of every random choice.
@@ -271,12 +260,7 @@ pub unsafe extern "C" fn w2v_train_options_set_seed(
     value: u64,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.seed = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.seed = value) }
 }
 
 /// CBOW: average the context vectors (true, the default) or sum them (false).
@@ -289,10 +273,5 @@ pub unsafe extern "C" fn w2v_train_options_set_cbow_mean(
     value: bool,
 ) -> W2vStatus {
     // SAFETY: forwarded contract.
-    unsafe {
-        set_option(options, |c| {
-            c.cbow_mean = value;
-            Ok(())
-        })
-    }
+    unsafe { set(options, |c| c.cbow_mean = value) }
 }
