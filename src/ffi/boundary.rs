@@ -11,6 +11,14 @@ thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Test-only: when set, the next call through [`guard`] on this thread
+    /// panics inside the boundary (and clears the flag), so that tests can
+    /// check what a panic in a real export returns.
+    pub(super) static INJECT_PANIC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// A failure inside an export: a status and a message.
 pub(super) struct Fail(pub(super) W2vStatus, pub(super) String);
 
@@ -30,7 +38,14 @@ pub(super) fn fail<T>(status: W2vStatus, msg: impl Into<String>) -> R<T> {
 
 /// Run `f` behind the panic boundary, recording the error message.
 pub(super) fn guard(f: impl FnOnce() -> R) -> W2vStatus {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    let body = || {
+        #[cfg(test)]
+        if INJECT_PANIC.take() {
+            panic!("injected by a test");
+        }
+        f()
+    };
+    match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => W2vStatus::Ok,
         Ok(Err(Fail(status, msg))) => {
             LAST_ERROR.with(|e| *e.borrow_mut() = msg);

@@ -39,6 +39,9 @@ mod eval;
 // The SIMD level (get, force, available) and the kernel exports.
 mod simd;
 
+#[cfg(test)]
+mod tests;
+
 pub use boundary::*;
 pub use eval::*;
 pub use model::*;
@@ -80,23 +83,4 @@ pub extern "C" fn w2v_version_minor() -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn w2v_version_patch() -> u32 {
     W2V_VERSION_PATCH
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn version_constants_match_the_crate() {
-        assert_eq!(
-            super::W2V_VERSION_MAJOR.to_string(),
-            env!("CARGO_PKG_VERSION_MAJOR")
-        );
-        assert_eq!(
-            super::W2V_VERSION_MINOR.to_string(),
-            env!("CARGO_PKG_VERSION_MINOR")
-        );
-        assert_eq!(
-            super::W2V_VERSION_PATCH.to_string(),
-            env!("CARGO_PKG_VERSION_PATCH")
-        );
-    }
 }
