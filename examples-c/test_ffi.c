@@ -41,8 +41,8 @@ static const char *status_name(int s)
 {
     static const char *const names[] = {"OK", "INVALID_ARGUMENT", "NULL_POINTER", "INVALID_UTF8",
                                         "IO", "FORMAT", "UNSUPPORTED", "EMPTY", "NOT_FOUND",
-                                        "BUFFER_TOO_SMALL", "CANCELLED", "PANIC"};
-    return s >= 0 && s <= W2V_STATUS_PANIC ? names[s] : "(not a status)";
+                                        "BUFFER_TOO_SMALL", "CANCELLED", "PANIC", "OUT_OF_MEMORY"};
+    return s >= 0 && s <= W2V_STATUS_OUT_OF_MEMORY ? names[s] : "(not a status)";
 }
 
 static void check_(int ok, int line, const char *what)
@@ -887,7 +887,7 @@ static W2vModel *test_files(const W2vModel *model)
         EXPECT_LOAD(trunc_native, W2V_STATUS_FORMAT, -1, NULL, NULL);
         CHECK(write_file(magic_only, data, 8));
         EXPECT_LOAD(magic_only, W2V_STATUS_FORMAT, -1, NULL, NULL);
-        /* Header (src/native.rs): magic 0..8, version 8..12, flags, V 16..24,
+        /* Header (src/format/native.rs): magic 0..8, version 8..12, flags, V 16..24,
          * D 24..32, sections 32..160, CRCs 160..192, residual 192..196,
          * header CRC 196..200. */
         data[17] ^= 0x01; /* V changed: the header CRC no longer matches */
