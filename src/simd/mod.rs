@@ -366,7 +366,7 @@ impl Kernels {
 
     /// Integer dot products of an 8-bit query with 8-bit rows stored in
     /// blocks of 16 (the layout of the query engine's compact scan copy,
-    /// [`crate::scan`]): `out[16 g + j] = sum_i q[i] * row(16 g + j)[i]`,
+    /// `crate::model::scan`): `out[16 g + j] = sum_i q[i] * row(16 g + j)[i]`,
     /// where with `n = q.len()` block `g` is `blocks[16 n g..16 n (g + 1)]`
     /// and row `16 g + j`'s element `i` is its byte `64 (i / 4) + 4 j + i % 4`
     /// (each 64-byte column holds four consecutive elements of all 16 rows).
