@@ -1,6 +1,6 @@
 //! Locating the shared evaluation data: `$W2V_DATA`, else `../shared/data`
 //! beside the repository. Under `CI=true` a missing file fails the test;
-//! elsewhere the test is skipped with a message.
+//! elsewhere the test is skipped with a message on standard error.
 
 use std::path::PathBuf;
 
@@ -17,7 +17,11 @@ pub fn data_file(rel: &str) -> Option<PathBuf> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("CI=true and the data file {} is missing", path.display());
     }
-    eprintln!(
+    // Straight to the process's stderr, past the test harness's capture
+    // (which swallows `eprintln!` of passing tests), so that a person sees it.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr().lock(),
         "SKIPPED: data file {} not found (set W2V_DATA)",
         path.display()
     );
