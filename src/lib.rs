@@ -16,6 +16,7 @@
 //! | [`text`] | the corpus as tokens and sentences, and its counted vocabulary |
 //! | [`model`] | [`Embeddings`]: loading, saving, queries, evaluation |
 //! | [`train`] | word2vec training, producing [`Embeddings`] |
+//! | [`spectral`] | closed-form embeddings from co-occurrence counts, producing [`Embeddings`] |
 //! | [`ffi`] | the C ABI over all of the above |
 //!
 //! ## Error model
@@ -35,6 +36,7 @@ pub mod ffi;
 pub mod format;
 pub mod model;
 pub mod simd;
+pub mod spectral;
 pub mod text;
 pub mod train;
 

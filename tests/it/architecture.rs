@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 /// The library's top-level modules, lowest layer first: each may use only
 /// the modules before it.
-const LAYERS: [&str; 7] = ["error", "simd", "format", "text", "model", "train", "ffi"];
+const LAYERS: [&str; 8] = [
+    "error", "simd", "format", "text", "model", "train", "spectral", "ffi",
+];
 
 /// The longest a source file may be.
 const MAX_LINES: usize = 700;

@@ -1,0 +1,1 @@
+//! Top eigenpairs of a symmetric linear operator, matrix-free (to be written).
