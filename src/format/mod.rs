@@ -10,10 +10,12 @@
 //!   read by gensim and fastText).
 //! * [`native`]: w2v's own format, opened by `mmap` in constant time.
 //! * [`vocab`]: `word count` lines (word2vec.c's `-save-vocab`).
+//! * [`cooc`]: windowed co-occurrence counts, a sparse symmetric matrix.
 //! * [`atomic`]: every writer goes through [`atomic::write_atomically`], so a
 //!   failed or interrupted save never leaves a partial file.
 
 pub mod atomic;
+pub mod cooc;
 pub mod native;
 pub mod vocab;
 pub mod word2vec;

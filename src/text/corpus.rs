@@ -217,6 +217,15 @@ impl TokenReader {
         Ok(self.pos < self.filled)
     }
 
+    /// The corpus offset of the next unread byte: after [`next_token`]
+    /// returned a word of `n` bytes, the word began at `position() - n`.
+    ///
+    /// [`next_token`]: TokenReader::next_token
+    #[inline]
+    pub fn position(&self) -> u64 {
+        self.offset
+    }
+
     /// Start again from the beginning of the range, keeping the buffer (no allocation).
     pub fn rewind(&mut self) -> Result<()> {
         match &mut self.source {

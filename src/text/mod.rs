@@ -1,9 +1,11 @@
 //! Text: the corpus streamed from disk or memory, cut into tokens and
-//! sentences ([`corpus`]), and the vocabulary counted from it ([`vocab`]).
+//! sentences ([`corpus`]), the vocabulary counted from it ([`vocab`]), and
+//! its windowed co-occurrence counts ([`cooc`]).
 //!
 //! This layer knows bytes and words, not vectors: training reads its
 //! sentences, and the vocabulary's file goes through [`crate::format::vocab`].
 
+pub mod cooc;
 pub mod corpus;
 pub mod vocab;
 

@@ -35,10 +35,11 @@ mod worker;
 
 pub use config::{LossKind, ModelKind, TrainConfig};
 pub use huffman::Huffman;
-pub use sampler::{AliasSampler, keep_thresholds};
+pub use sampler::AliasSampler;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Embeddings;
+use crate::text::vocab::keep_thresholds;
 use crate::text::{Corpus, Vocab};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use serde::Serialize;

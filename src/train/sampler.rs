@@ -1,29 +1,5 @@
-//! Which words training sees and which it contrasts them with: the
-//! subsampling rule that drops frequent words, and the alias sampler that
-//! draws negatives from the unigram distribution raised to 0.75.
-
-/// Per-word keep thresholds for frequent-word subsampling, as `u32`
-/// fractions of 2^32 (compare with a uniform `u32`). word2vec.c's formula:
-/// `keep = (sqrt(c / (s T)) + 1) (s T) / c` for count `c`, threshold `s` and
-/// `T` corpus words (the sum of `counts`). `sample <= 0` keeps every word.
-pub fn keep_thresholds(counts: &[u64], sample: f64) -> Vec<u32> {
-    let total: u64 = counts.iter().sum();
-    counts
-        .iter()
-        .map(|&c| {
-            if sample <= 0.0 {
-                return u32::MAX;
-            }
-            let st = sample * total as f64;
-            let keep = ((c as f64 / st).sqrt() + 1.0) * st / c as f64;
-            if keep >= 1.0 {
-                u32::MAX
-            } else {
-                (keep * 4294967296.0) as u32
-            }
-        })
-        .collect()
-}
+//! The words training contrasts each prediction with: the alias sampler
+//! that draws negatives from the unigram distribution raised to 0.75.
 
 /// Draws word indices from the unigram distribution raised to a power
 /// (0.75 for negative sampling) in O(1) per draw with Walker's alias method:
@@ -113,16 +89,5 @@ mod tests {
             let got = hist[i] as f64 / draws as f64;
             assert!((got - p).abs() < 0.002 + 0.01 * p, "word {i}: {got} vs {p}");
         }
-    }
-
-    #[test]
-    fn subsampling_thresholds_follow_word2vec() {
-        let counts = [1_000_000u64, 10];
-        let t = keep_thresholds(&counts, 1e-3);
-        let st = 1e-3 * 1_000_010.0;
-        let keep_a = ((1e6f64 / st).sqrt() + 1.0) * st / 1e6;
-        assert!((t[0] as f64 / 4294967296.0 - keep_a).abs() < 1e-6);
-        assert_eq!(t[1], u32::MAX);
-        assert!(keep_thresholds(&counts, 0.0).iter().all(|&k| k == u32::MAX));
     }
 }

@@ -5,6 +5,7 @@ mod common;
 
 mod architecture;
 mod cli;
+mod cooc;
 mod kernels;
 mod learning;
 mod native;

@@ -2,6 +2,7 @@
 //! and is a thin layer over the library.
 
 mod bench;
+mod cooc;
 mod demo;
 mod eval;
 mod progress;
@@ -40,6 +41,8 @@ enum Command {
     Info(query::InfoArgs),
     /// Convert between word2vec binary, text and the native format.
     Convert(query::ConvertArgs),
+    /// Count windowed co-occurrences of the most frequent words (`w2v cooc merge` adds count files).
+    Cooc(cooc::CoocArgs),
 }
 
 /// Restore the default action of SIGPIPE, as C command-line tools have it:
@@ -57,6 +60,33 @@ fn default_sigpipe() {
     }
 }
 
+/// Check that `path` can be an output file before any long work starts: its
+/// folder exists and it is not itself a folder. (Permissions are found out
+/// when the file is written, atomically.)
+pub fn check_output(path: &std::path::Path) -> w2v::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        return Err(w2v::Error::new(
+            w2v::ErrorKind::Io,
+            format!(
+                "cannot create `{}`: the folder `{}` does not exist",
+                path.display(),
+                dir.display()
+            ),
+        ));
+    }
+    if path.is_dir() {
+        return Err(w2v::Error::new(
+            w2v::ErrorKind::Io,
+            format!("cannot create `{}`: it is a folder", path.display()),
+        ));
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     #[cfg(unix)]
     default_sigpipe();
@@ -70,6 +100,7 @@ fn main() -> ExitCode {
         Command::Analogy(a) => query::analogy(a),
         Command::Info(a) => query::info(a),
         Command::Convert(a) => query::convert(a),
+        Command::Cooc(a) => cooc::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
