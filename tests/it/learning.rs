@@ -18,7 +18,7 @@ use w2v::{Kernels, LossKind, ModelKind, TrainConfig};
     reason = "the application's module: the test uses part of it"
 )]
 #[path = "../../src/bin/w2v/demo/lesson.rs"]
-mod lesson;
+pub mod lesson;
 
 /// Analogies of the demo that land with `config` (its top answer is the
 /// expected word), and the first and last epochs' losses.

@@ -13,5 +13,6 @@ mod native_flips;
 mod query;
 mod query_words;
 mod saves;
+mod spectral;
 mod train;
 mod word2vec;

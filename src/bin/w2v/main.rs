@@ -7,6 +7,7 @@ mod demo;
 mod eval;
 mod progress;
 mod query;
+mod spectral;
 mod timing;
 mod train;
 
@@ -43,6 +44,8 @@ enum Command {
     Convert(query::ConvertArgs),
     /// Count windowed co-occurrences of the most frequent words (`w2v cooc merge` adds count files).
     Cooc(cooc::CoocArgs),
+    /// Closed-form embeddings: the top eigenvectors of QWEM's M* or of shifted positive PMI.
+    Spectral(spectral::SpectralArgs),
 }
 
 /// Restore the default action of SIGPIPE, as C command-line tools have it:
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         Command::Info(a) => query::info(a),
         Command::Convert(a) => query::convert(a),
         Command::Cooc(a) => cooc::run(a),
+        Command::Spectral(a) => spectral::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
