@@ -69,6 +69,12 @@ impl SpectralConfig {
                 self.dim
             )));
         }
+        if !(self.eigen.tol > 0.0 && self.eigen.tol < 1.0) {
+            return Err(Error::invalid(format!(
+                "the eigensolver tolerance must be in (0, 1), got {}",
+                self.eigen.tol
+            )));
+        }
         if !self.eig_power.is_finite() || self.eig_power < 0.0 {
             return Err(Error::invalid(format!(
                 "the eigenvalue power must be a finite number >= 0, got {}",
@@ -96,8 +102,11 @@ pub struct SpectralReport {
     pub non_positive: usize,
     /// Matrix-vector products the eigensolver used.
     pub matvecs: usize,
-    /// The largest relative residual `|T u - lambda u| / scale` of a pair.
+    /// The largest residual `|T u - lambda u|` of a pair.
     pub max_residual: f64,
+    /// Whether every pair met the tolerance (else the best pairs found
+    /// within the eigensolver's product budget were used).
+    pub converged: bool,
     /// Seconds building the target.
     pub build_seconds: f64,
     /// Seconds in the eigensolver.
@@ -145,6 +154,7 @@ pub fn embed(c: &Cooc, config: &SpectralConfig) -> Result<(Embeddings, SpectralR
         non_positive,
         matvecs: pairs.matvecs,
         max_residual: pairs.max_residual,
+        converged: pairs.converged,
         build_seconds,
         solve_seconds,
     };

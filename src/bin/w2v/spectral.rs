@@ -137,6 +137,12 @@ pub fn run(a: SpectralArgs) -> Result<()> {
         count_seconds,
         total_seconds: t.elapsed().as_secs_f64(),
     };
+    if !s.report.converged {
+        eprintln!(
+            "w2v: warning: the eigensolver stopped at its product budget before every pair met the tolerance (largest residual {:.1e}); the vectors were written",
+            s.report.max_residual
+        );
+    }
     if a.json {
         println!(
             "{}",
