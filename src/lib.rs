@@ -46,4 +46,6 @@ pub use model::Embeddings;
 pub use model::query::{Analogy, Neighbor, Scratch};
 pub use simd::{Kernels, Level};
 pub use text::{Corpus, Vocab};
-pub use train::{LossKind, ModelKind, Progress, TrainConfig, TrainStats, train, train_with_vocab};
+pub use train::{
+    LossKind, LrSchedule, ModelKind, Progress, TrainConfig, TrainStats, train, train_with_vocab,
+};

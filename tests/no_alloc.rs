@@ -3,11 +3,13 @@
 //! and calls the progress callback itself every 10,000 words; the callback
 //! reads this thread's allocation counter. After a warm-up of 20,000 words,
 //! at least 100,000 further words must train without a single allocation, for
-//! skip-gram and CBOW with negative sampling and hierarchical softmax.
+//! skip-gram and CBOW with negative sampling and hierarchical softmax, and
+//! with a training trace recorded meanwhile.
 
 #![allow(unsafe_code, reason = "a counting global allocator")]
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use w2v::train::{TraceConfig, Tracing};
 use w2v::{Corpus, LossKind, ModelKind, TrainConfig};
 
 mod common;
@@ -35,7 +37,11 @@ fn corpus() -> Corpus {
     Corpus::bytes(text.into_bytes())
 }
 
-fn check(model: ModelKind, loss: LossKind) {
+/// Train `model`/`loss` and assert that, after a warm-up, 100,000 words
+/// train without an allocation on the training thread; with `traced`, a
+/// training trace is recorded every 10,000 words meanwhile (its arithmetic
+/// runs on the tracer thread, which may allocate).
+fn check(model: ModelKind, loss: LossKind, traced: bool) {
     let corpus = corpus();
     let config = TrainConfig {
         model,
@@ -60,7 +66,30 @@ fn check(model: ModelKind, loss: LossKind) {
         }
         true
     };
-    w2v::train(&corpus, &config, &callback).expect("training succeeds");
+    if traced {
+        let vocab = w2v::Vocab::count(&corpus, config.min_count, None).unwrap();
+        let trace = TraceConfig {
+            every: 10_000,
+            k: 10,
+            rows: vec![0, 1, 2, 3],
+        };
+        let mut points = 0usize;
+        let mut sink = |p: w2v::train::TracePoint| {
+            assert_eq!(p.rows.len(), 4 * 50);
+            points += 1;
+        };
+        let tracing = Tracing {
+            config: &trace,
+            reference: None,
+            sink: &mut sink,
+        };
+        w2v::train::train_traced(&corpus, vocab, &config, &callback, tracing)
+            .expect("training succeeds");
+        // One point at the start, one per 10,000 words, one at the end.
+        assert!(points >= 20, "only {points} trace points");
+    } else {
+        w2v::train(&corpus, &config, &callback).expect("training succeeds");
+    }
     let words = last.0.load(Ordering::Relaxed) - warm.0.load(Ordering::Relaxed);
     let n = last.1.load(Ordering::Relaxed) - warm.1.load(Ordering::Relaxed);
     assert!(
@@ -71,27 +100,37 @@ fn check(model: ModelKind, loss: LossKind) {
         n, 0,
         "{model:?}/{loss:?}: {n} allocations over {words} training words"
     );
-    eprintln!("{model:?}/{loss:?}: 0 allocations over {words} words");
+    eprintln!("{model:?}/{loss:?} (traced: {traced}): 0 allocations over {words} words");
 }
 
 #[test]
 fn skip_gram_negative_sampling_does_not_allocate() {
-    check(ModelKind::SkipGram, LossKind::NegativeSampling);
+    check(ModelKind::SkipGram, LossKind::NegativeSampling, false);
+}
+
+#[test]
+fn skip_gram_does_not_allocate_while_traced() {
+    check(ModelKind::SkipGram, LossKind::NegativeSampling, true);
+}
+
+#[test]
+fn cbow_does_not_allocate_while_traced() {
+    check(ModelKind::Cbow, LossKind::HierarchicalSoftmax, true);
 }
 
 #[test]
 fn skip_gram_hierarchical_softmax_does_not_allocate() {
-    check(ModelKind::SkipGram, LossKind::HierarchicalSoftmax);
+    check(ModelKind::SkipGram, LossKind::HierarchicalSoftmax, false);
 }
 
 #[test]
 fn cbow_negative_sampling_does_not_allocate() {
-    check(ModelKind::Cbow, LossKind::NegativeSampling);
+    check(ModelKind::Cbow, LossKind::NegativeSampling, false);
 }
 
 #[test]
 fn cbow_hierarchical_softmax_does_not_allocate() {
-    check(ModelKind::Cbow, LossKind::HierarchicalSoftmax);
+    check(ModelKind::Cbow, LossKind::HierarchicalSoftmax, false);
 }
 
 #[test]

@@ -21,6 +21,16 @@ pub enum LossKind {
     HierarchicalSoftmax,
 }
 
+/// How the learning rate changes over training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LrSchedule {
+    /// word2vec.c's: linear decay from `lr` to `lr * 1e-4` over all epochs.
+    Linear,
+    /// `lr` throughout (to watch slow directions grow: a decaying rate can
+    /// freeze the late ones).
+    Constant,
+}
+
 /// Training parameters. `Default` gives word2vec.c's defaults (CBOW, dim 100,
 /// window 5, negative 5, sample 1e-3, min-count 5, 5 epochs, lr 0.05 for CBOW
 /// and 0.025 for skip-gram), with one thread per core and the default SIMD
@@ -54,6 +64,13 @@ pub struct TrainConfig {
     pub seed: u64,
     /// CBOW: average the context vectors (`true`, word2vec.c's default) or sum them.
     pub cbow_mean: bool,
+    /// The learning-rate schedule.
+    pub lr_schedule: LrSchedule,
+    /// `None`: word2vec.c's initialisation (input vectors uniform in
+    /// `(-0.5, 0.5) / dim`, output vectors zero). `Some(s)`: both input and
+    /// output vectors uniform in `s (-0.5, 0.5) / dim`, to train from a small
+    /// initialisation (where directions are learned one at a time).
+    pub init_scale: Option<f32>,
     /// The SIMD kernels of the hot loop. The caller chooses them (the CLI and
     /// the C ABI honour `W2V_SIMD` through [`Kernels::from_env`]); holding a
     /// value proves the CPU supports its level.
@@ -76,6 +93,8 @@ impl Default for TrainConfig {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             seed: 1,
             cbow_mean: true,
+            lr_schedule: LrSchedule::Linear,
+            init_scale: None,
             kernels: Kernels::best(),
         }
     }
@@ -129,6 +148,13 @@ impl TrainConfig {
         let lr = self.learning_rate();
         if !lr.is_finite() || lr <= 0.0 || lr > 10.0 {
             return bad(format!("learning rate must be in (0, 10], got {lr}"));
+        }
+        if let Some(s) = self.init_scale
+            && !(s.is_finite() && s > 0.0 && s <= 1e3)
+        {
+            return bad(format!(
+                "the initialisation scale must be in (0, 1000], got {s}"
+            ));
         }
         if self.max_vocab == Some(0) {
             return bad("max-vocab must be at least 1".into());

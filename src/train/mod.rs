@@ -27,13 +27,17 @@
 //! updated every 10,000 words, and per-thread loss sums are `f64` values only
 //! their own thread writes.
 
+#![allow(unsafe_code, reason = "snapshots of the shared weights for training traces (see trace.rs)")]
+
 mod config;
 mod huffman;
 mod sampler;
+pub mod trace;
 mod weights;
 mod worker;
 
-pub use config::{LossKind, ModelKind, TrainConfig};
+pub use config::{LossKind, LrSchedule, ModelKind, TrainConfig};
+pub use trace::{Reference, TraceConfig, TracePoint};
 pub use huffman::Huffman;
 pub use sampler::AliasSampler;
 
@@ -46,6 +50,7 @@ use serde::Serialize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use trace::Handoff;
 use weights::SharedMatrix;
 
 /// A snapshot of training progress, passed to the progress callback.
@@ -150,6 +155,38 @@ pub fn train_with_vocab(
     config: &TrainConfig,
     progress: &(dyn Fn(&Progress) -> bool + Sync),
 ) -> Result<(Embeddings, TrainStats)> {
+    run(corpus, vocab, config, progress, None)
+}
+
+/// What to trace and where trace points go (see [`trace`]).
+pub struct Tracing<'a> {
+    /// What to record.
+    pub config: &'a TraceConfig,
+    /// A model to compare the learned subspaces with.
+    pub reference: Option<&'a Reference>,
+    /// Receives each point, in order, on a thread other than the workers'.
+    pub sink: &'a mut (dyn FnMut(TracePoint) + Send),
+}
+
+/// [`train_with_vocab`], recording a trace point at the start, every
+/// `tracing.config.every` words and at the end (see [`trace`]).
+pub fn train_traced(
+    corpus: &Corpus,
+    vocab: Vocab,
+    config: &TrainConfig,
+    progress: &(dyn Fn(&Progress) -> bool + Sync),
+    tracing: Tracing<'_>,
+) -> Result<(Embeddings, TrainStats)> {
+    run(corpus, vocab, config, progress, Some(tracing))
+}
+
+fn run(
+    corpus: &Corpus,
+    vocab: Vocab,
+    config: &TrainConfig,
+    progress: &(dyn Fn(&Progress) -> bool + Sync),
+    tracing: Option<Tracing<'_>>,
+) -> Result<(Embeddings, TrainStats)> {
     config.check()?;
     let kernels = config.kernels;
     if vocab.is_empty() {
@@ -164,6 +201,9 @@ pub fn train_with_vocab(
     }
     let v = vocab.len();
     let dim = config.dim;
+    if let Some(t) = &tracing {
+        t.config.check(dim, v)?;
+    }
     let oom = || {
         Error::new(
             ErrorKind::OutOfMemory,
@@ -171,21 +211,34 @@ pub fn train_with_vocab(
         )
     };
 
-    // syn0: uniform(-0.5, 0.5) / dim, as word2vec.c.
+    // syn0: uniform(-0.5, 0.5) / dim, as word2vec.c (times the scale, if
+    // one is given, in which case syn1 starts the same way instead of at 0).
     let mut syn0 = SharedMatrix::zeros(v, dim).ok_or_else(oom)?;
     let mut rng = SmallRng::seed_from_u64(config.seed);
-    let stride = syn0.stride();
-    for row in syn0.as_mut_slice().chunks_exact_mut(stride) {
-        for x in &mut row[..dim] {
-            *x = ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5) / dim as f32;
+    let scale = config.init_scale.unwrap_or(1.0);
+    let mut init = |m: &mut SharedMatrix| {
+        let stride = m.stride();
+        for row in m.as_mut_slice().chunks_exact_mut(stride) {
+            for x in &mut row[..dim] {
+                *x = ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5) / dim as f32
+                    * scale;
+            }
         }
-    }
+    };
+    init(&mut syn0);
     let output = OutputLayer::new(config.loss, vocab.counts())?;
-    let syn1 = SharedMatrix::zeros(output.rows(v), dim).ok_or_else(oom)?;
+    let mut syn1 = SharedMatrix::zeros(output.rows(v), dim).ok_or_else(oom)?;
+    if config.init_scale.is_some() {
+        init(&mut syn1);
+    }
 
     let corpus_words = vocab.total();
     let threads = config.threads;
     let ranges = corpus.ranges(threads)?;
+    let handoff = match &tracing {
+        Some(_) if threads == 1 => Some(Handoff::new(v, dim)),
+        _ => None,
+    };
     let shared = worker::Shared {
         config,
         kernels,
@@ -203,30 +256,69 @@ pub fn train_with_vocab(
         start: Instant::now(),
         progress,
         inline_reporter: threads == 1,
+        trace: handoff.as_ref(),
+        trace_every: tracing.as_ref().map_or(u64::MAX, |t| t.config.every),
     };
+    let mut tracing = tracing;
+    let mut analyzer = tracing
+        .as_ref()
+        .map(|t| trace::Analyzer::new(t.config, t.reference, dim));
+    let mut snapshot = Vec::new();
+    // The point before any training: the initial vectors.
+    if let (Some(t), Some(a)) = (tracing.as_mut(), analyzer.as_mut()) {
+        snapshot.resize(v * dim, 0.0);
+        // SAFETY: no worker runs yet.
+        unsafe { syn0.copy_dense_into(&mut snapshot) };
+        (t.sink)(a.point(&snapshot, shared.moment())?);
+    }
 
-    let results: Vec<Result<()>> = if threads == 1 {
-        vec![worker::run(&shared, corpus, 0, ranges[0])]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .enumerate()
-                .map(|(t, &range)| {
-                    let shared = &shared;
-                    scope.spawn(move || worker::run(shared, corpus, t, range))
-                })
-                .collect();
-            // The calling thread reports progress until every worker is done.
-            while !handles.iter().all(|h| h.is_finished()) {
-                std::thread::sleep(Duration::from_millis(50));
-                if !shared.stop.load(Ordering::Relaxed) && !(shared.progress)(&shared.snapshot()) {
-                    shared.stop.store(true, Ordering::Relaxed);
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        if threads == 1 {
+            let tracer = match (&handoff, tracing.as_mut(), analyzer.as_mut()) {
+                (Some(h), Some(t), Some(a)) => {
+                    let sink = &mut *t.sink;
+                    Some(scope.spawn(move || h.serve(a, sink)))
                 }
+                _ => None,
+            };
+            let r = worker::run(&shared, corpus, 0, ranges[0]);
+            if let Some(h) = &handoff {
+                h.finish();
             }
-            handles.into_iter().map(join_worker).collect()
-        })
-    };
+            let traced = tracer.map(|t| t.join().unwrap_or_else(|_| Err(tracer_panicked())));
+            return vec![r, traced.unwrap_or(Ok(()))];
+        }
+        let handles: Vec<_> = ranges
+            .iter()
+            .enumerate()
+            .map(|(t, &range)| {
+                let shared = &shared;
+                scope.spawn(move || worker::run(shared, corpus, t, range))
+            })
+            .collect();
+        // The calling thread reports progress (and traces) until every
+        // worker is done.
+        let mut traced = Ok(());
+        let mut next_trace = shared.trace_every;
+        while !handles.iter().all(|h| h.is_finished()) {
+            std::thread::sleep(Duration::from_millis(50));
+            if !shared.stop.load(Ordering::Relaxed) && !(shared.progress)(&shared.snapshot()) {
+                shared.stop.store(true, Ordering::Relaxed);
+            }
+            let done = shared.words_done.load(Ordering::Relaxed);
+            if let (Some(t), Some(a), true) = (tracing.as_mut(), analyzer.as_mut(), done >= next_trace)
+                && traced.is_ok()
+            {
+                // SAFETY: a Hogwild read of rows the workers may be updating.
+                unsafe { syn0.copy_dense_into(&mut snapshot) };
+                traced = a.point(&snapshot, shared.moment()).map(|p| (t.sink)(p));
+                next_trace = (done / shared.trace_every + 1).saturating_mul(shared.trace_every);
+            }
+        }
+        let mut results: Vec<Result<()>> = handles.into_iter().map(join_worker).collect();
+        results.push(traced);
+        results
+    });
     for r in results {
         r?;
     }
@@ -237,6 +329,16 @@ pub fn train_with_vocab(
     let mut last = shared.snapshot();
     last.fraction = 1.0;
     (shared.progress)(&last);
+    // The final point (unless the last one fell exactly at the end).
+    if let (Some(t), Some(a)) = (tracing.as_mut(), analyzer.as_mut()) {
+        let moment = shared.moment();
+        if a.last_words() != Some(moment.words) {
+            snapshot.resize(v * dim, 0.0);
+            // SAFETY: every worker has finished.
+            unsafe { syn0.copy_dense_into(&mut snapshot) };
+            (t.sink)(a.point(&snapshot, moment)?);
+        }
+    }
 
     let epoch_loss: Vec<f64> = shared
         .epoch_loss
@@ -262,6 +364,13 @@ pub fn train_with_vocab(
     let (words, counts) = vocab.into_parts();
     let emb = Embeddings::new(words, counts, dim, syn0.dense_copy())?;
     Ok((emb, stats))
+}
+
+fn tracer_panicked() -> Error {
+    Error::new(
+        ErrorKind::WorkerPanicked,
+        "the trace thread panicked (a bug in w2v)",
+    )
 }
 
 /// A worker's result, a panic in it becoming [`ErrorKind::WorkerPanicked`].

@@ -88,6 +88,21 @@ impl SharedMatrix {
         unsafe { std::slice::from_raw_parts_mut(self.ptr, self.rows * self.stride) }
     }
 
+    /// Copy the rows, densely (`rows x dim`), into `out`.
+    ///
+    /// # Safety
+    /// `out.len() == rows * dim`. No other thread writes rows during the
+    /// copy, or the caller accepts Hogwild values (a row being updated may be
+    /// read half old, half new), as the training workers do.
+    pub unsafe fn copy_dense_into(&self, out: &mut [f32]) {
+        assert_eq!(out.len(), self.rows * self.dim, "copy_dense_into: length");
+        for (i, dst) in out.chunks_exact_mut(self.dim).enumerate() {
+            // SAFETY: `i < rows`; concurrent writers are the caller's contract.
+            let src = unsafe { std::slice::from_raw_parts(self.ptr.add(i * self.stride), self.dim) };
+            dst.copy_from_slice(src);
+        }
+    }
+
     /// Copy into a dense `rows x dim` vector (no worker running).
     pub fn dense_copy(&mut self) -> Vec<f32> {
         let (dim, stride) = (self.dim, self.stride);

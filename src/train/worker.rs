@@ -7,7 +7,8 @@
     reason = "Hogwild access to shared weight rows (see weights.rs)"
 )]
 
-use super::config::{ModelKind, TrainConfig};
+use super::config::{LrSchedule, ModelKind, TrainConfig};
+use super::trace::{Handoff, Moment};
 use super::weights::SharedMatrix;
 use super::{OutputLayer, Progress, REPORT_EVERY};
 use crate::error::{Error, ErrorKind, Result};
@@ -29,6 +30,10 @@ pub(crate) struct Slot {
     loss_n: AtomicU64,
     /// Current epoch.
     epoch: AtomicU64,
+    /// Bits of the `f64` loss sum over all epochs so far.
+    total_sum: AtomicU64,
+    /// Predicted words behind `total_sum`.
+    total_n: AtomicU64,
 }
 
 /// Everything the workers share.
@@ -50,13 +55,39 @@ pub(crate) struct Shared<'a> {
     pub progress: &'a (dyn Fn(&Progress) -> bool + Sync),
     /// With one thread, the worker itself calls `progress`.
     pub inline_reporter: bool,
+    /// With one thread and tracing: where the worker leaves snapshots.
+    pub trace: Option<&'a Handoff>,
+    /// Words between trace points (`u64::MAX` without tracing).
+    pub trace_every: u64,
 }
 
 impl Shared<'_> {
     /// The learning rate after `done` words: linear decay to `lr0 * 1e-4`.
     fn lr_at(&self, done: u64) -> f32 {
+        if self.config.lr_schedule == LrSchedule::Constant {
+            return self.lr0;
+        }
         let frac = done as f64 / (self.total_words + 1) as f64;
         (self.lr0 as f64 * (1.0 - frac).max(1e-4)) as f32
+    }
+
+    /// Where training stands, for a trace point (summed over the workers).
+    pub(crate) fn moment(&self) -> Moment {
+        let words = self.words_done.load(Ordering::Relaxed);
+        let (mut sum, mut n, mut epoch) = (0.0, 0u64, u64::MAX);
+        for s in &self.slots {
+            sum += f64::from_bits(s.total_sum.load(Ordering::Relaxed));
+            n += s.total_n.load(Ordering::Relaxed);
+            epoch = epoch.min(s.epoch.load(Ordering::Relaxed));
+        }
+        Moment {
+            words,
+            epoch: epoch.min(self.config.epochs as u64 - 1) as usize,
+            lr: self.lr_at(words),
+            loss_sum: sum,
+            loss_n: n,
+            seconds: self.start.elapsed().as_secs_f64(),
+        }
     }
 
     /// Aggregate the per-thread figures.
@@ -96,6 +127,12 @@ struct Worker<'s, 'a> {
     pending_words: u64,
     loss_sum: f64,
     loss_n: u64,
+    /// Loss summed over the finished epochs, and their predictions.
+    done_sum: f64,
+    done_n: u64,
+    epoch: usize,
+    /// Words at which the next trace point is due.
+    next_trace: u64,
     slot: usize,
 }
 
@@ -119,11 +156,18 @@ pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64))
         pending_words: 0,
         loss_sum: 0.0,
         loss_n: 0,
+        done_sum: 0.0,
+        done_n: 0,
+        epoch: 0,
+        next_trace: sh.trace_every,
         slot: t,
     };
     Worker::draw_negatives(sh, &mut w.rng, &mut w.negatives);
     for epoch in 0..sh.config.epochs {
         sh.slots[t].epoch.store(epoch as u64, Ordering::Relaxed);
+        w.epoch = epoch;
+        w.done_sum += w.loss_sum;
+        w.done_n += w.loss_n;
         w.loss_sum = 0.0;
         w.loss_n = 0;
         if epoch > 0 {
@@ -138,10 +182,10 @@ pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64))
                 ModelKind::Cbow => w.cbow(),
             }
             if w.pending_words >= REPORT_EVERY {
-                w.report();
+                w.report()?;
             }
         }
-        w.report();
+        w.report()?;
         let mut losses = sh
             .epoch_loss
             .lock()
@@ -183,9 +227,10 @@ impl Worker<'_, '_> {
         }
     }
 
-    /// Publish progress, refresh the learning rate, and (single thread) call
-    /// the progress callback.
-    fn report(&mut self) {
+    /// Publish progress, refresh the learning rate, (single thread) call
+    /// the progress callback, and (single thread, tracing) leave a snapshot
+    /// when a trace point is due.
+    fn report(&mut self) -> Result<()> {
         let sh = self.sh;
         let done = sh
             .words_done
@@ -197,6 +242,15 @@ impl Worker<'_, '_> {
         if sh.inline_reporter && !(sh.progress)(&sh.snapshot()) {
             sh.stop.store(true, Ordering::Relaxed);
         }
+        if let Some(h) = sh.trace
+            && done >= self.next_trace
+        {
+            // SAFETY: with a handoff there is one worker, this one, and it
+            // writes no row while it copies.
+            unsafe { h.give(sh.syn0, sh.moment())? };
+            self.next_trace = (done / sh.trace_every + 1).saturating_mul(sh.trace_every);
+        }
+        Ok(())
     }
 
     fn publish_loss(&self) {
@@ -204,6 +258,10 @@ impl Worker<'_, '_> {
         slot.loss_sum
             .store(self.loss_sum.to_bits(), Ordering::Relaxed);
         slot.loss_n.store(self.loss_n, Ordering::Relaxed);
+        slot.total_sum
+            .store((self.done_sum + self.loss_sum).to_bits(), Ordering::Relaxed);
+        slot.total_n
+            .store(self.done_n + self.loss_n, Ordering::Relaxed);
     }
 
     /// Set up sentence position `i`: prefetch the next position's output

@@ -9,6 +9,7 @@ mod progress;
 mod query;
 mod spectral;
 mod timing;
+mod trace_file;
 mod train;
 
 use clap::{Parser, Subcommand};

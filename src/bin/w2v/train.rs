@@ -4,7 +4,11 @@ use crate::progress::Reporter;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
-use w2v::{Corpus, Format, Kernels, Level, LossKind, ModelKind, Result, TrainConfig, Vocab};
+use w2v::train::{Reference, TraceConfig, TracePoint, Tracing};
+use w2v::{
+    Corpus, Embeddings, Format, Kernels, Level, LossKind, LrSchedule, ModelKind, Result,
+    TrainConfig, Vocab,
+};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ModelArg {
@@ -21,6 +25,14 @@ pub enum LossArg {
     Ns,
     /// Hierarchical softmax.
     Hs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ScheduleArg {
+    /// word2vec.c's: linear decay to lr x 1e-4.
+    Linear,
+    /// The same rate throughout.
+    Constant,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -94,6 +106,25 @@ pub struct TrainArgs {
     /// CBOW: sum the context vectors instead of averaging them.
     #[arg(long)]
     cbow_sum: bool,
+    /// Learning-rate schedule.
+    #[arg(long, value_enum, default_value = "linear")]
+    lr_schedule: ScheduleArg,
+    /// Start from small vectors: input and output uniform in S x (-0.5, 0.5) / dim
+    /// (default: word2vec.c's, input S = 1 and output 0).
+    #[arg(long)]
+    init_scale: Option<f32>,
+    /// Write a training trace here (JSON lines: singular values, loss, overlaps; `w2v plot trace`).
+    #[arg(long)]
+    trace: Option<PathBuf>,
+    /// Words between trace points.
+    #[arg(long, default_value_t = 1_000_000, requires = "trace")]
+    trace_every: u64,
+    /// Singular values per trace point.
+    #[arg(long, default_value_t = 10, requires = "trace")]
+    trace_k: usize,
+    /// A model (e.g. from `w2v spectral`) whose top subspaces the trace compares with.
+    #[arg(long, requires = "trace")]
+    reference: Option<PathBuf>,
     /// Write the vocabulary (`word count` lines) here.
     #[arg(long)]
     save_vocab: Option<PathBuf>,
@@ -112,6 +143,21 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
+    /// `--trace-every`.
+    pub fn trace_every(&self) -> u64 {
+        self.trace_every
+    }
+
+    /// `--trace-k`.
+    pub fn trace_k(&self) -> usize {
+        self.trace_k
+    }
+
+    /// `--reference`.
+    pub fn reference_path(&self) -> Option<&std::path::Path> {
+        self.reference.as_deref()
+    }
+
     /// The training configuration; the SIMD level is `--simd`, else
     /// `W2V_SIMD`, else the default.
     fn config(&self) -> Result<TrainConfig> {
@@ -140,6 +186,11 @@ impl TrainArgs {
             threads: self.threads.unwrap_or(defaults.threads),
             seed: self.seed,
             cbow_mean: !self.cbow_sum,
+            lr_schedule: match self.lr_schedule {
+                ScheduleArg::Linear => LrSchedule::Linear,
+                ScheduleArg::Constant => LrSchedule::Constant,
+            },
+            init_scale: self.init_scale,
             kernels,
         })
     }
@@ -149,6 +200,19 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let config = args.config()?;
     config.check()?;
     let corpus = Corpus::file(&args.input)?;
+    let reference = match &args.reference {
+        Some(path) => Some(Embeddings::load(path)?),
+        None => None,
+    };
+    if let Some(path) = &args.trace {
+        crate::check_output(path)?;
+        TraceConfig {
+            every: args.trace_every,
+            k: args.trace_k,
+            rows: Vec::new(),
+        }
+        .check(config.dim, usize::MAX)?;
+    }
     let t = Instant::now();
     let vocab = match &args.read_vocab {
         Some(path) => Vocab::read(path, config.min_count, config.max_vocab)?,
@@ -167,7 +231,32 @@ pub fn run(args: TrainArgs) -> Result<()> {
             vocab_seconds
         ));
     }
-    let (emb, mut stats) = w2v::train_with_vocab(&corpus, vocab, &config, &|p| reporter.update(p))?;
+    let progress = |p: &w2v::Progress| reporter.update(p);
+    let (emb, mut stats) = match &args.trace {
+        None => w2v::train_with_vocab(&corpus, vocab, &config, &progress)?,
+        Some(path) => {
+            let trace = TraceConfig {
+                every: args.trace_every,
+                k: args.trace_k,
+                rows: Vec::new(),
+            };
+            let reference = match &reference {
+                Some(r) => Some(Reference::new(r, &vocab, config.dim.min(r.dim()))?),
+                None => None,
+            };
+            let header = crate::trace_file::header(&args, &config, &vocab, reference.as_ref());
+            let mut points: Vec<TracePoint> = Vec::new();
+            let mut sink = |p: TracePoint| points.push(p);
+            let tracing = Tracing {
+                config: &trace,
+                reference: reference.as_ref(),
+                sink: &mut sink,
+            };
+            let r = w2v::train::train_traced(&corpus, vocab, &config, &progress, tracing)?;
+            crate::trace_file::write(path, &header, &points)?;
+            r
+        }
+    };
     stats.vocab_seconds = vocab_seconds;
     reporter.finish();
     emb.save(&args.output, args.format.into())?;
