@@ -2,6 +2,11 @@
 //! in about a second, prints neighbours and analogies, and says which land.
 
 mod lesson;
+#[allow(
+    dead_code,
+    reason = "the lesson page: `w2v demo --html` calls it once the demo gathers its data"
+)]
+mod page;
 
 use w2v::{Kernels, Result};
 
