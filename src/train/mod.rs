@@ -27,7 +27,10 @@
 //! updated every 10,000 words, and per-thread loss sums are `f64` values only
 //! their own thread writes.
 
-#![allow(unsafe_code, reason = "snapshots of the shared weights for training traces (see trace.rs)")]
+#![allow(
+    unsafe_code,
+    reason = "snapshots of the shared weights for training traces (see trace.rs)"
+)]
 
 mod config;
 mod huffman;
@@ -37,9 +40,9 @@ mod weights;
 mod worker;
 
 pub use config::{LossKind, LrSchedule, ModelKind, TrainConfig};
-pub use trace::{Reference, TraceConfig, TracePoint};
 pub use huffman::Huffman;
 pub use sampler::AliasSampler;
+pub use trace::{Reference, TraceConfig, TracePoint};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Embeddings;
@@ -220,8 +223,8 @@ fn run(
         let stride = m.stride();
         for row in m.as_mut_slice().chunks_exact_mut(stride) {
             for x in &mut row[..dim] {
-                *x = ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5) / dim as f32
-                    * scale;
+                *x =
+                    ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5) / dim as f32 * scale;
             }
         }
     };
@@ -306,7 +309,8 @@ fn run(
                 shared.stop.store(true, Ordering::Relaxed);
             }
             let done = shared.words_done.load(Ordering::Relaxed);
-            if let (Some(t), Some(a), true) = (tracing.as_mut(), analyzer.as_mut(), done >= next_trace)
+            if let (Some(t), Some(a), true) =
+                (tracing.as_mut(), analyzer.as_mut(), done >= next_trace)
                 && traced.is_ok()
             {
                 // SAFETY: a Hogwild read of rows the workers may be updating.

@@ -22,7 +22,10 @@
 //! while the workers go on (a Hogwild read, like the workers' own), at the
 //! first progress poll past each point.
 
-#![allow(unsafe_code, reason = "the single-thread trace handoff copies the shared weights (see weights.rs)")]
+#![allow(
+    unsafe_code,
+    reason = "the single-thread trace handoff copies the shared weights (see weights.rs)"
+)]
 
 use super::weights::SharedMatrix;
 use crate::error::{Error, ErrorKind, Result};
@@ -71,9 +74,9 @@ pub struct TracePoint {
     pub epoch: usize,
     /// The learning rate at this point.
     pub lr: f32,
-    /// Average loss per prediction since the previous point (at the first
-    /// point: 0).
-    pub loss: f64,
+    /// Average loss per prediction since the previous point (`None` at the
+    /// first point, before any prediction).
+    pub loss: Option<f64>,
     /// Seconds since training began.
     pub seconds: f64,
     /// The top-`k` singular values of the input vectors, largest first.
@@ -194,7 +197,11 @@ pub(crate) struct Analyzer<'a> {
 const BLOCK: usize = 512;
 
 impl<'a> Analyzer<'a> {
-    pub(crate) fn new(config: &'a TraceConfig, reference: Option<&'a Reference>, dim: usize) -> Self {
+    pub(crate) fn new(
+        config: &'a TraceConfig,
+        reference: Option<&'a Reference>,
+        dim: usize,
+    ) -> Self {
         Analyzer {
             config,
             reference,
@@ -231,9 +238,9 @@ impl<'a> Analyzer<'a> {
         }
         let loss = match self.previous {
             Some(p) if moment.loss_n > p.loss_n => {
-                (moment.loss_sum - p.loss_sum) / (moment.loss_n - p.loss_n) as f64
+                Some((moment.loss_sum - p.loss_sum) / (moment.loss_n - p.loss_n) as f64)
             }
-            _ => 0.0,
+            _ => None,
         };
         self.previous = Some(moment);
         Ok(TracePoint {

@@ -98,7 +98,8 @@ impl SharedMatrix {
         assert_eq!(out.len(), self.rows * self.dim, "copy_dense_into: length");
         for (i, dst) in out.chunks_exact_mut(self.dim).enumerate() {
             // SAFETY: `i < rows`; concurrent writers are the caller's contract.
-            let src = unsafe { std::slice::from_raw_parts(self.ptr.add(i * self.stride), self.dim) };
+            let src =
+                unsafe { std::slice::from_raw_parts(self.ptr.add(i * self.stride), self.dim) };
             dst.copy_from_slice(src);
         }
     }

@@ -184,6 +184,9 @@ pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64))
             if w.pending_words >= REPORT_EVERY {
                 w.report()?;
             }
+            if let Some(h) = sh.trace {
+                w.trace(h)?;
+            }
         }
         w.report()?;
         let mut losses = sh
@@ -227,9 +230,33 @@ impl Worker<'_, '_> {
         }
     }
 
-    /// Publish progress, refresh the learning rate, (single thread) call
-    /// the progress callback, and (single thread, tracing) leave a snapshot
-    /// when a trace point is due.
+    /// With one thread and tracing, at the end of a sentence: leave a
+    /// snapshot if a trace point is due. Reads the state, changes nothing
+    /// (not even when the learning rate is refreshed), so a traced run
+    /// learns exactly what an untraced one does.
+    fn trace(&mut self, h: &Handoff) -> Result<()> {
+        let sh = self.sh;
+        let done = sh.words_done.load(Ordering::Relaxed) + self.pending_words;
+        if done < self.next_trace {
+            return Ok(());
+        }
+        let moment = Moment {
+            words: done,
+            epoch: self.epoch,
+            lr: self.lr,
+            loss_sum: self.done_sum + self.loss_sum,
+            loss_n: self.done_n + self.loss_n,
+            seconds: sh.start.elapsed().as_secs_f64(),
+        };
+        // SAFETY: with a handoff there is one worker, this one, and it
+        // writes no row while it copies.
+        unsafe { h.give(sh.syn0, moment)? };
+        self.next_trace = (done / sh.trace_every + 1).saturating_mul(sh.trace_every);
+        Ok(())
+    }
+
+    /// Publish progress, refresh the learning rate, and (single thread) call
+    /// the progress callback.
     fn report(&mut self) -> Result<()> {
         let sh = self.sh;
         let done = sh
@@ -241,14 +268,6 @@ impl Worker<'_, '_> {
         self.publish_loss();
         if sh.inline_reporter && !(sh.progress)(&sh.snapshot()) {
             sh.stop.store(true, Ordering::Relaxed);
-        }
-        if let Some(h) = sh.trace
-            && done >= self.next_trace
-        {
-            // SAFETY: with a handoff there is one worker, this one, and it
-            // writes no row while it copies.
-            unsafe { h.give(sh.syn0, sh.moment())? };
-            self.next_trace = (done / sh.trace_every + 1).saturating_mul(sh.trace_every);
         }
         Ok(())
     }

@@ -14,5 +14,6 @@ mod query;
 mod query_words;
 mod saves;
 mod spectral;
+mod trace;
 mod train;
 mod word2vec;

@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train on a built-in teaching corpus and show neighbours and analogies.
-    Demo,
+    Demo(demo::DemoArgs),
     /// Benchmarks: `w2v bench kernels`, `w2v bench query`, `w2v bench open`.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -91,12 +91,18 @@ pub fn check_output(path: &std::path::Path) -> w2v::Result<()> {
     Ok(())
 }
 
+/// An `f32` as the `f64` with the same shortest decimal form, for JSON
+/// (0.025, not 0.02500000037252903).
+pub fn short(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(x as f64)
+}
+
 fn main() -> ExitCode {
     #[cfg(unix)]
     default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Demo => demo::run(),
+        Command::Demo(a) => demo::run(a),
         Command::Bench(cmd) => bench::run(cmd),
         Command::Train(args) => train::run(args),
         Command::Eval(cmd) => eval::run(cmd),

@@ -1,16 +1,28 @@
 //! `w2v demo`: the README's main job. Trains on the built-in teaching corpus
 //! in about a second, prints neighbours and analogies, and says which land.
+//! With `--html FILE` it also writes the lesson page: a training player of
+//! the same corpus from a small initialisation, and the closed form beside it.
 
 mod lesson;
-#[allow(
-    dead_code,
-    reason = "the lesson page: `w2v demo --html` calls it once the demo gathers its data"
-)]
 mod page;
+mod player;
 
+use clap::Args;
+use std::path::PathBuf;
 use w2v::{Kernels, Result};
 
-pub fn run() -> Result<()> {
+/// `w2v demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Also write the lesson page here: one self-contained HTML file (no network) to open in a browser.
+    #[arg(long)]
+    html: Option<PathBuf>,
+}
+
+pub fn run(args: DemoArgs) -> Result<()> {
+    if let Some(path) = &args.html {
+        crate::check_output(path)?;
+    }
     let cfg = lesson::config(Kernels::from_env()?);
     println!(
         "Training skip-gram (dim {}, window {}, {} negatives, {} epochs) on the built-in corpus ({} sentences)...",
@@ -56,5 +68,15 @@ pub fn run() -> Result<()> {
         "\n{landed} of {} analogies land. A corpus this small teaches only the contrasts it was written around;\ntrain on real text with `w2v train` for general-purpose vectors.",
         report.analogies.len()
     );
+    if let Some(path) = &args.html {
+        let data = player::data(&cfg)?;
+        page::write(path, &data.to_string())?;
+        let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        println!(
+            "\nThe lesson page is {}: open it in a browser (file://{}) to watch the map of these words\norganise itself during training, one direction at a time, beside the closed form.",
+            path.display(),
+            shown.display()
+        );
+    }
     Ok(())
 }

@@ -103,9 +103,11 @@ fn align(from: &[[f64; 2]], to: &[[f64; 2]]) -> Vec<[f64; 2]> {
     best.1
 }
 
+/// Coordinates to 5 significant digits (the early, tiny maps keep their
+/// shape; the page is smaller).
 fn round(xy: &[[f64; 2]]) -> Vec<[f64; 2]> {
     xy.iter()
-        .map(|p| p.map(|v| (v * 1e5).round() / 1e5))
+        .map(|p| p.map(|v| format!("{v:.4e}").parse().unwrap_or(v)))
         .collect()
 }
 
@@ -222,7 +224,7 @@ pub fn data(base: &TrainConfig) -> Result<Value> {
         "corpus": {"sentences": CORPUS.lines().count(), "tokens": tokens, "vocab": v},
         "config": {
             "model": "sgns", "dim": d, "window": config.window, "negative": config.negative,
-            "epochs": config.epochs, "lr": config.learning_rate(), "init_scale": INIT_SCALE,
+            "epochs": config.epochs, "lr": crate::short(config.learning_rate()), "init_scale": crate::short(INIT_SCALE),
             "seed": config.seed,
         },
         "words": words,
