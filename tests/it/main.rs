@@ -10,6 +10,7 @@ mod kernels;
 mod learning;
 mod native;
 mod native_flips;
+mod plot;
 mod query;
 mod query_words;
 mod saves;

@@ -5,6 +5,7 @@ mod bench;
 mod cooc;
 mod demo;
 mod eval;
+mod plot;
 mod progress;
 mod query;
 mod spectral;
@@ -47,6 +48,9 @@ enum Command {
     Cooc(cooc::CoocArgs),
     /// Closed-form embeddings: the top eigenvectors of QWEM's M* or of shifted positive PMI.
     Spectral(spectral::SpectralArgs),
+    /// SVG plots: a training trace, a 2D map of words, a spectrum.
+    #[command(subcommand)]
+    Plot(plot::PlotCommand),
 }
 
 /// Restore the default action of SIGPIPE, as C command-line tools have it:
@@ -112,6 +116,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => query::convert(a),
         Command::Cooc(a) => cooc::run(a),
         Command::Spectral(a) => spectral::run(a),
+        Command::Plot(cmd) => plot::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

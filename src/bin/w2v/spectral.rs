@@ -11,12 +11,26 @@ use w2v::spectral::{SpectralConfig, SpectralReport, TargetKind, embed};
 use w2v::text::cooc::{CoocConfig, count, top_words};
 use w2v::{Corpus, Error, Result};
 
+/// `--target`: the matrix to decompose (also `w2v plot spectrum --cooc`).
 #[derive(Clone, Copy, ValueEnum)]
-enum TargetArg {
+pub enum TargetArg {
     /// QWEM's M* = 2 (P_ij - P_i P_j) / (P_ij + P_i P_j): what word2vec converges to.
     Qwem,
     /// max(PMI - log k, 0), context distribution smoothed with exponent 0.75.
     Sppmi,
+}
+
+impl TargetArg {
+    /// The target, with SPPMI's shift `log negative` and smoothing exponent `cds`.
+    pub fn kind(self, negative: f64, cds: f64) -> TargetKind {
+        match self {
+            TargetArg::Qwem => TargetKind::Qwem,
+            TargetArg::Sppmi => TargetKind::Sppmi {
+                k: negative,
+                alpha: cds,
+            },
+        }
+    }
 }
 
 /// `w2v spectral`.
@@ -86,13 +100,7 @@ struct Summary {
 pub fn run(a: SpectralArgs) -> Result<()> {
     let t = Instant::now();
     let threads = a.threads.unwrap_or(CoocConfig::default().threads);
-    let target = match a.target {
-        TargetArg::Qwem => TargetKind::Qwem,
-        TargetArg::Sppmi => TargetKind::Sppmi {
-            k: a.negative,
-            alpha: a.cds,
-        },
-    };
+    let target = a.target.kind(a.negative, a.cds);
     let mut config = SpectralConfig {
         target,
         dim: a.dim,

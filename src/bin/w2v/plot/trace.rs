@@ -1,0 +1,221 @@
+//! `w2v plot trace`: what training did, against words seen.
+//!
+//! The input is the JSON Lines trace written by `w2v train --trace`. Line 1
+//! is a header (`{"w2v_trace": 1, "model": "sgns", "dim": 50, ..., "k": 10,
+//! "reference": null}`, or a reference model's `{"path", "eigenvalues",
+//! "common_words"}`); every further line is a point: `{"words", "epoch",
+//! "lr", "loss", "singular_values": [s1, ..., sk], "overlap": [o1, ...]}`,
+//! `overlap[j]` the mean squared cosine between the learned and the
+//! reference's top-(j+1) subspaces (present only with a reference);
+//! [`super::trace_file`] reads it.
+//!
+//! The figure ([`super::trace_figure`]) has the top-k singular values of the input embedding matrix
+//! on top and the running loss below; with a reference, the overlap of the
+//! top-1, top-10 and top-k subspaces beside the loss. With `--theory` the
+//! closed form's predicted rises are drawn dashed over the singular values
+//! ([`super::theory`]: one constant fitted on mode 1, every other mode
+//! predicted).
+//!
+//! The key figure is each mode's **half-rise words**: the words seen at
+//! which `s_k` first reaches half its final value ([`half_rise_words`]).
+//! From a small initialisation the modes are learned one after another,
+//! largest eigenvalue first, so these increase strictly with `k`. They are
+//! printed, marked on the curves and written in the SVG's `<desc>`.
+
+use super::theory;
+use super::trace_figure::{Figure, render};
+use super::trace_file::{Trace, TracePoint};
+use super::{OutputArgs, thousands, write_svg};
+use clap::Args;
+use std::path::PathBuf;
+use w2v::{Error, Result};
+
+/// `w2v plot trace`.
+#[derive(Args)]
+pub struct TraceArgs {
+    /// The trace file (JSON Lines) written by `w2v train --trace`.
+    trace: PathBuf,
+    /// The number of singular values (modes) to draw [default: 10, or as many as the trace has].
+    #[arg(long, short = 'k')]
+    k: Option<usize>,
+    /// Overlay the closed form's predicted rises (needs a trace with a reference).
+    #[arg(long)]
+    theory: bool,
+    /// Singular values on a logarithmic axis.
+    #[arg(long)]
+    log: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+/// The first `x` at which the series `(x, y)` reaches `level`, linearly
+/// interpolated between the two points around the crossing; the first `x`
+/// if it starts at or above `level`; `None` if it never reaches it or
+/// `level` is not a positive number.
+pub fn crossing(series: impl IntoIterator<Item = (f64, f64)>, level: f64) -> Option<f64> {
+    if !(level.is_finite() && level > 0.0) {
+        return None;
+    }
+    let mut prev: Option<(f64, f64)> = None;
+    for (x, y) in series {
+        if y >= level {
+            return Some(match prev {
+                Some((x0, y0)) if y > y0 => x0 + (x - x0) * (level - y0) / (y - y0),
+                _ => x,
+            });
+        }
+        prev = Some((x, y));
+    }
+    None
+}
+
+/// For each mode `j < k`, the words seen at which `s_j` first reaches half
+/// its final (last point's) value, interpolated between trace points;
+/// `None` for a mode whose final value is not positive, or which the points
+/// lack.
+pub fn half_rise_words(points: &[TracePoint], k: usize) -> Vec<Option<u64>> {
+    (0..k)
+        .map(|j| {
+            let last = points.last()?.singular_values.get(j)?;
+            let series = points
+                .iter()
+                .filter_map(|p| Some((p.words as f64, *p.singular_values.get(j)?)));
+            crossing(series, last / 2.0).map(|w| w.round() as u64)
+        })
+        .collect()
+}
+
+/// The words seen at which each epoch after the first starts (the first
+/// point of a new epoch).
+pub fn epoch_starts(points: &[TracePoint]) -> Vec<f64> {
+    points
+        .windows(2)
+        .filter(|w| w[1].epoch != w[0].epoch)
+        .map(|w| w[1].words as f64)
+        .collect()
+}
+
+/// Whether the known values increase strictly (a `None` breaks the run).
+pub fn strictly_increasing(words: &[Option<u64>]) -> bool {
+    words
+        .windows(2)
+        .all(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if a < b))
+}
+
+/// The half-rise words of each mode, one line each, and whether they
+/// increase strictly.
+pub fn half_rise_table(trace: &Trace, k: usize, half: &[Option<u64>]) -> String {
+    let last = trace.points.last().map(|p| &p.singular_values[..]);
+    let mut s = String::from(
+        "half-rise words: the words seen at which s_k first reaches half its final value\n    k  half-rise words   final s_k\n",
+    );
+    for (j, h) in half.iter().enumerate().take(k) {
+        let w = h.map_or("never".into(), thousands);
+        let f = last.and_then(|l| l.get(j)).copied().unwrap_or(f64::NAN);
+        s += &format!("{:>5}  {w:>15}   {f:>9.4}\n", j + 1);
+    }
+    s += if strictly_increasing(half) {
+        "the half-rise words increase strictly with k (the modes are learned one after another)\n"
+    } else {
+        "the half-rise words do NOT increase strictly with k (expected from a small initialisation)\n"
+    };
+    s
+}
+
+/// `w2v plot trace`.
+pub fn run(a: TraceArgs) -> Result<()> {
+    a.out.check()?;
+    let trace = Trace::read(&a.trace)?;
+    let modes = trace.modes();
+    let k = a.k.unwrap_or(10.min(modes));
+    if k == 0 || k > modes {
+        return Err(Error::invalid(format!(
+            "--k {} but the trace `{}` holds {modes} singular values per point (1..={modes})",
+            k,
+            a.trace.display()
+        )));
+    }
+    let th = if a.theory {
+        let eig = match &trace.header.reference {
+            Some(r) if !r.eigenvalues.is_empty() => &r.eigenvalues,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "--theory needs a trace with a reference model (its eigenvalues); `{}` has none",
+                    a.trace.display()
+                )));
+            }
+        };
+        Some(theory::fit(&trace.points, eig, k)?)
+    } else {
+        None
+    };
+    let fig = Figure {
+        k,
+        log: a.log,
+        theory: th.as_ref(),
+        size: (a.out.width, a.out.height),
+    };
+    let svg = render(&trace, &fig)?;
+    write_svg(&a.out.output, &svg)?;
+    let half = half_rise_words(&trace.points, k);
+    print!("{}", half_rise_table(&trace, k, &half));
+    if let Some(th) = &th {
+        print!("{}", th.table());
+    }
+    eprintln!("wrote {}", a.out.output.display());
+    Ok(())
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use crate::plot::trace_file::tests::{lambdas, synthetic};
+
+    fn point(words: u64, s: &[f64]) -> TracePoint {
+        TracePoint {
+            words,
+            epoch: 0,
+            lr: None,
+            loss: None,
+            singular_values: s.to_vec(),
+            overlap: None,
+        }
+    }
+
+    #[test]
+    fn half_rise_words_interpolate_between_points() {
+        // Mode 1 reaches 5 (half of 10) between 200 and 300: at 250.
+        // Mode 2 starts above half its final value: the first point.
+        // Mode 3 ends at 0: no rise.
+        let pts = vec![
+            point(100, &[0.0, 3.0, 0.0]),
+            point(200, &[4.0, 3.0, 0.0]),
+            point(300, &[6.0, 4.0, 0.0]),
+            point(400, &[10.0, 4.0, 0.0]),
+        ];
+        assert_eq!(half_rise_words(&pts, 3), vec![Some(250), Some(100), None]);
+        assert_eq!(half_rise_words(&pts, 5).len(), 5);
+        assert_eq!(half_rise_words(&pts, 5)[4], None);
+        assert_eq!(half_rise_words(&[], 2), vec![None, None]);
+    }
+
+    #[test]
+    fn half_rise_words_of_delayed_logistics_increase_strictly() {
+        let text = synthetic(2e-8, &lambdas(10), 20_000, 300, false);
+        let trace = Trace::parse(&text, "synthetic").unwrap();
+        let half = half_rise_words(&trace.points, 10);
+        assert!(half.iter().all(Option::is_some), "{half:?}");
+        assert!(strictly_increasing(&half), "{half:?}");
+        // Against the closed form: s = f / 2 where s^2 = S / 4, i.e. at
+        // t = ln((S / s0^2 - 1) / 3) / (2 c lambda).
+        for (j, l) in lambdas(10).iter().enumerate() {
+            let big = l;
+            let t = ((big / 1e-6 - 1.0) / 3.0).ln() / (2.0 * 2e-8 * l);
+            let got = half[j].unwrap() as f64;
+            assert!((got - t).abs() / t < 0.01, "mode {j}: {got} vs {t}");
+        }
+        // A trace that starts large (no rise) is not increasing.
+        assert!(!strictly_increasing(&[Some(5), Some(5)]));
+        assert!(!strictly_increasing(&[Some(5), None, Some(9)]));
+    }
+}
