@@ -27,7 +27,9 @@
 //!   does: `c = ln(S_1 / s_0^2 - 1) / (2 lambda_1 t_1)`.
 //!
 //! Modes 2 to k are then predictions: their half-rise words (`s_j^2 = S_j /
-//! 2`) against the observed ones are the test of the theory.
+//! 2`) against the observed ones are the test of the theory. With
+//! `--theory-skip n` the trace's first `n` modes are left out of the pairing
+//! (see [`fit`]) and the constant is fitted on mode `n + 1`.
 
 use super::thousands;
 use super::trace::crossing;
@@ -59,6 +61,9 @@ pub struct Theory {
     /// Modes `1..=k`.
     pub modes: Vec<ModeFit>,
     clock: Clock,
+    /// The mode whose half-rise fixed `c` (0-based; the first with an
+    /// eigenvalue).
+    pub fitted: usize,
 }
 
 /// Learning-rate-weighted time: knots `(words, t)` from the trace points.
@@ -126,7 +131,18 @@ impl Clock {
 /// rise (its final `s^2` is not at least twice its first: not a small
 /// initialisation), or it is already at half its final `s^2` at the first
 /// point.
-pub fn fit(points: &[TracePoint], eigenvalues: &[f64], k: usize) -> Result<Theory> {
+///
+/// With `skip > 0`, trace mode `j + skip` is paired with eigenvalue `j`:
+/// skip-gram with negative sampling first learns a direction every vector
+/// shares (its first singular vector is the all-ones direction), which `M*`
+/// holds as its large negative eigenvalue, outside the top list; `skip = 1`
+/// lines the rest up. The first `skip` modes get no prediction.
+pub fn fit(points: &[TracePoint], eigenvalues: &[f64], k: usize, skip: usize) -> Result<Theory> {
+    if skip >= k {
+        return Err(Error::invalid(format!(
+            "--theory-skip {skip} leaves none of the {k} modes to predict"
+        )));
+    }
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return Err(Error::invalid("the theory needs a trace with points"));
     };
@@ -140,7 +156,10 @@ pub fn fit(points: &[TracePoint], eigenvalues: &[f64], k: usize) -> Result<Theor
                 .iter()
                 .map(|p| (p.words as f64, p.singular_values[j].powi(2)));
             ModeFit {
-                lambda: eigenvalues.get(j).copied(),
+                lambda: j
+                    .checked_sub(skip)
+                    .and_then(|i| eigenvalues.get(i))
+                    .copied(),
                 s0,
                 final_sq,
                 predicted_words: None,
@@ -148,7 +167,7 @@ pub fn fit(points: &[TracePoint], eigenvalues: &[f64], k: usize) -> Result<Theor
             }
         })
         .collect();
-    let m = &modes[0];
+    let m = &modes[skip];
     let lambda = m
         .lambda
         .filter(|l| l.is_finite() && *l > 0.0)
@@ -158,7 +177,8 @@ pub fn fit(points: &[TracePoint], eigenvalues: &[f64], k: usize) -> Result<Theor
     let ratio = m.final_sq / (m.s0 * m.s0);
     if !(ratio.is_finite() && ratio > 2.0) {
         return Err(Error::invalid(format!(
-            "--theory: mode 1 does not rise (s1 goes from {:.3e} to {:.3e}); the theory describes training from a small initialisation",
+            "--theory: mode {} does not rise (s goes from {:.3e} to {:.3e}); the theory describes training from a small initialisation",
+            skip + 1,
             m.s0,
             m.final_sq.sqrt()
         )));
@@ -169,7 +189,7 @@ pub fn fit(points: &[TracePoint], eigenvalues: &[f64], k: usize) -> Result<Theor
         .filter(|t| *t > 0.0)
         .ok_or_else(|| {
             Error::invalid(
-                "--theory: mode 1 is already at half its final s^2 at the first trace point, so its rise cannot be timed",
+                "--theory: the fitted mode is already at half its final s^2 at the first trace point, so its rise cannot be timed",
             )
         })?;
     let c = (ratio - 1.0).ln() / (2.0 * lambda * t1);
@@ -183,7 +203,12 @@ pub fn fit(points: &[TracePoint], eigenvalues: &[f64], k: usize) -> Result<Theor
             m.predicted_words = Some(clock.words(t0 + (ratio - 1.0).ln() / (2.0 * c * l)));
         }
     }
-    Ok(Theory { c, modes, clock })
+    Ok(Theory {
+        c,
+        modes,
+        clock,
+        fitted: skip,
+    })
 }
 
 impl Theory {
@@ -222,9 +247,16 @@ impl Theory {
     pub fn table(&self) -> String {
         let fmt = |w: Option<f64>| w.map_or("-".into(), |w| thousands(w.round().max(0.0) as u64));
         let mut s = format!(
-            "theory (Karkada et al. 2025): ONE fitted constant c = {:.4e} per (lr-weighted) word per unit eigenvalue, from mode 1's half-rise; modes 2-{} are predictions\n half-rise: where s_j^2 = S_j / 2 (S_j the final s_j^2)\n mode   eigenvalue   predicted words    observed words   predicted / observed\n",
+            "theory (Karkada et al. 2025): ONE fitted constant c = {:.4e} per (lr-weighted) word per unit eigenvalue, from mode {}'s half-rise; modes {}-{} are predictions{}\n half-rise: where s_j^2 = S_j / 2 (S_j the final s_j^2)\n mode   eigenvalue   predicted words    observed words   predicted / observed\n",
             self.c,
-            self.modes.len()
+            self.fitted + 1,
+            self.fitted + 2,
+            self.modes.len(),
+            match self.fitted {
+                0 => String::new(),
+                1 => " (mode 1 is paired with no eigenvalue: --theory-skip 1)".into(),
+                n => format!(" (modes 1-{n} are paired with no eigenvalue: --theory-skip {n})"),
+            }
         );
         for (j, m) in self.modes.iter().enumerate() {
             let ratio = match (m.predicted_words, m.observed_words) {
@@ -237,7 +269,7 @@ impl Theory {
                 m.lambda.map_or("-".into(), |l| format!("{l:.2}")),
                 fmt(m.predicted_words),
                 fmt(m.observed_words),
-                if j == 0 { "  (fitted)" } else { "" }
+                if j == self.fitted { "  (fitted)" } else { "" }
             );
         }
         s
@@ -254,7 +286,7 @@ mod tests {
     fn the_fit_recovers_the_constant_and_predicts_every_mode() {
         for c in [2e-8, 7e-9] {
             let trace = Trace::parse(&synthetic(c, &lambdas(10), 20_000, 600, true), "t").unwrap();
-            let th = fit(&trace.points, &lambdas(10), 10).unwrap();
+            let th = fit(&trace.points, &lambdas(10), 10, 0).unwrap();
             assert!((th.c - c).abs() / c < 2e-3, "fitted {} for {c}", th.c);
             for (j, m) in th.modes.iter().enumerate() {
                 let (p, o) = (m.predicted_words.unwrap(), m.observed_words.unwrap());
@@ -296,14 +328,14 @@ mod tests {
     #[test]
     fn an_unfittable_trace_is_a_clear_error() {
         let trace = Trace::parse(&synthetic(2e-8, &lambdas(3), 20_000, 100, true), "t").unwrap();
-        let e = fit(&trace.points, &[-1.0, 2.0, 1.0], 3).unwrap_err();
+        let e = fit(&trace.points, &[-1.0, 2.0, 1.0], 3, 0).unwrap_err();
         assert!(e.to_string().contains("first eigenvalue"), "{e}");
         // Starting from the end: no rise.
         let late = &trace.points[90..];
-        let e = fit(late, &lambdas(3), 3).unwrap_err();
+        let e = fit(late, &lambdas(3), 3, 0).unwrap_err();
         assert!(e.to_string().contains("does not rise"), "{e}");
         // Fewer eigenvalues than modes: the others are not predicted.
-        let th = fit(&trace.points, &lambdas(2), 3).unwrap();
+        let th = fit(&trace.points, &lambdas(2), 3, 0).unwrap();
         assert!(th.modes[2].predicted_words.is_none() && th.s(2, 1e6).is_none());
     }
 }

@@ -41,6 +41,11 @@ pub struct TraceArgs {
     /// Overlay the closed form's predicted rises (needs a trace with a reference).
     #[arg(long)]
     theory: bool,
+    /// With --theory: pair the trace's mode N+1 with the reference's first
+    /// eigenvalue. Use 1 for skip-gram with negative sampling, whose first
+    /// direction (shared by every vector) is M*'s large negative eigenvalue.
+    #[arg(long, default_value_t = 0, requires = "theory")]
+    theory_skip: usize,
     /// Singular values on a logarithmic axis.
     #[arg(long)]
     log: bool,
@@ -117,7 +122,7 @@ pub fn half_rise_table(trace: &Trace, k: usize, half: &[Option<u64>]) -> String 
     s += if strictly_increasing(half) {
         "the half-rise words increase strictly with k (the modes are learned one after another)\n"
     } else {
-        "the half-rise words do NOT increase strictly with k (expected from a small initialisation)\n"
+        "the half-rise words do NOT increase strictly with k (some modes rise together or cross)\n"
     };
     s
 }
@@ -145,7 +150,7 @@ pub fn run(a: TraceArgs) -> Result<()> {
                 )));
             }
         };
-        Some(theory::fit(&trace.points, eig, k)?)
+        Some(theory::fit(&trace.points, eig, k, a.theory_skip)?)
     } else {
         None
     };

@@ -60,8 +60,10 @@ pub fn render(trace: &Trace, fig: &Figure) -> Result<String> {
             .map_err(draw_err)?;
         if let Some(th) = fig.theory {
             let sub = format!(
-                "dashed: theory (Karkada et al. 2025), ONE fitted constant c = {:.3e} (mode 1's half-rise); modes 2-{k} predicted",
-                th.c
+                "dashed: theory (Karkada et al. 2025), ONE fitted constant c = {:.3e} (mode {}'s half-rise); modes {}-{k} predicted",
+                th.c,
+                th.fitted + 1,
+                th.fitted + 2
             );
             area = area
                 .titled(
@@ -458,7 +460,7 @@ mod tests {
     fn a_rendered_trace_has_its_labels_and_curves() {
         let text = synthetic(2e-8, &lambdas(10), 20_000, 200, true);
         let trace = Trace::parse(&text, "synthetic").unwrap();
-        let th = fit(&trace.points, &lambdas(10), 10).unwrap();
+        let th = fit(&trace.points, &lambdas(10), 10, 0).unwrap();
         let fig = Figure {
             k: 10,
             log: false,
