@@ -262,10 +262,12 @@ impl Embeddings {
     }
 
     /// A batch of queries (`queries` holds `q` rows of `dim` floats): the `k`
-    /// nearest words of each, as `q x k` answers, row `i` for query `i`, best
-    /// first, padded with [`Neighbor::NONE`]. `excludes` is empty (exclude
-    /// nothing) or holds one index list per query. The scan is blocked: each
-    /// block of rows is read once for the whole batch.
+    /// nearest words of each, as `q x k'` answers, row `i` for query `i`, best
+    /// first, padded with [`Neighbor::NONE`], where `k' = min(k, candidates)`
+    /// (a `k` larger than the candidate words asks for nothing more, and
+    /// allocates nothing more). `excludes` is empty (exclude nothing) or holds
+    /// one index list per query. The scan is blocked: each block of rows is
+    /// read once for the whole batch.
     pub fn nearest_batch_into<'s>(
         &self,
         queries: &[f32],
@@ -299,10 +301,11 @@ impl Embeddings {
             }
             scratch.inv.push(1.0 / n);
         }
+        let rows = self.limit(restrict);
+        let k = k.min(rows);
         scratch.top.clear();
         scratch.top.resize(nq * k, Neighbor::NONE);
-        let rows = self.limit(restrict);
-        if k == 0 || rows == 0 || nq == 0 {
+        if k == 0 || nq == 0 {
             return Ok(&scratch.top);
         }
         match self.scan_copy() {
@@ -537,8 +540,9 @@ impl Embeddings {
         for (t, &i) in terms.iter().enumerate() {
             self.add_unit(i, 1.0, &mut unit[t * dim..(t + 1) * dim]);
         }
-        let mut top = vec![Neighbor::NONE; k];
         let rows = self.limit(restrict);
+        let k = k.min(rows);
+        let mut top = vec![Neighbor::NONE; k];
         if k == 0 {
             return Ok(top);
         }

@@ -357,8 +357,10 @@ fn batches_give_the_single_query_answers() {
                             .nearest_batch_into(&flat, k, restrict, excludes, &mut batch_scratch)
                             .unwrap()
                             .to_vec();
-                        assert_eq!(batch.len(), nq * k, "{what}");
-                        for (q, answer) in batch.chunks_exact(k).enumerate() {
+                        // k is capped at the candidates: rows of min(k, rows).
+                        let kk = k.min(restrict.map_or(v, |r| r.min(v)));
+                        assert_eq!(batch.len(), nq * kk, "{what}");
+                        for (q, answer) in batch.chunks_exact(kk).enumerate() {
                             let ex = excludes.get(q).copied().unwrap_or(&[]);
                             let single = m
                                 .nearest_into(&qs[q], k, restrict, ex, &mut single_scratch)
