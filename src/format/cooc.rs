@@ -171,8 +171,10 @@ impl Cooc {
         }
         let mut seen = std::collections::HashSet::with_capacity(v);
         for w in &self.words {
-            if w.is_empty() || !seen.insert(&**w) {
-                return bad(format!("the word {w:?} is empty or appears twice"));
+            if w.is_empty() || w.contains(|c: char| c.is_ascii_control()) || !seen.insert(&**w) {
+                return bad(format!(
+                    "the word {w:?} is empty, holds a control byte or appears twice"
+                ));
             }
         }
         Ok(())

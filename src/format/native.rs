@@ -457,7 +457,8 @@ impl NativeFile {
     }
 
     /// Word `i`, or `None` if `i` is out of range or its entry is corrupt
-    /// (bounds outside the `words` section, or not UTF-8).
+    /// (bounds outside the `words` section, not UTF-8, or holding an ASCII
+    /// control byte, which no word does).
     pub fn word(&self, i: usize) -> Option<&str> {
         let ends = self.ends();
         let end = usize::try_from(*ends.get(i)?).ok()?;
@@ -467,6 +468,9 @@ impl NativeFile {
             usize::try_from(ends[i - 1]).ok()?
         };
         let bytes = self.section(WORDS).get(start..end)?;
+        if bytes.iter().any(|&b| b < b' ' || b == 0x7f) {
+            return None; // no word holds a control byte: the entry is corrupt
+        }
         std::str::from_utf8(bytes).ok()
     }
 

@@ -50,7 +50,7 @@ pub fn read(path: &Path) -> Result<Vec<(Box<str>, u64)>> {
         };
         let (word, count) = line.rsplit_once(' ').ok_or_else(bad)?;
         let count: u64 = count.trim().parse().map_err(|_| bad())?;
-        if word.is_empty() || word.contains(char::is_whitespace) {
+        if word.is_empty() || word.contains(|c: char| c.is_whitespace() || c.is_ascii_control()) {
             return Err(bad());
         }
         pairs.push((Box::<str>::from(word), count));

@@ -2,6 +2,11 @@
 //! counts, and a hash index from a word's bytes to its row.
 
 use crate::error::{Error, Result};
+
+/// An ASCII control byte (`\0` to `\x1f`, `\x7f`): never part of a word.
+pub(crate) fn is_control(b: u8) -> bool {
+    b < b' ' || b == 0x7f
+}
 use rustc_hash::FxHashMap;
 
 /// Words, counts and the index of an in-memory model.
@@ -32,6 +37,11 @@ impl WordTable {
         let mut index = FxHashMap::default();
         index.reserve(words.len());
         for (i, w) in words.iter().enumerate() {
+            if let Some(b) = w.bytes().find(|&b| is_control(b)) {
+                return Err(Error::format(format!(
+                    "the word {w:?} holds the control byte {b:#04x}: words are separated by control bytes, never hold one"
+                )));
+            }
             if index
                 .insert(Box::<[u8]>::from(w.as_bytes()), i as u32)
                 .is_some()

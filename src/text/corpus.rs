@@ -4,12 +4,17 @@
 //! whole: a [`TokenReader`] reads a byte range through a fixed buffer
 //! (`BUFFER_BYTES`) and yields tokens as byte slices into that buffer.
 //!
-//! * Tokens are separated by ASCII whitespace (space, tab, `\r`, vertical tab,
-//!   form feed, `\n`). A newline also ends a sentence, as in word2vec.c; a file
-//!   with no newlines (text8) is cut into sentences of at most
-//!   [`MAX_SENTENCE_WORDS`] words by the trainer.
-//! * A token longer than [`MAX_TOKEN_BYTES`] is skipped (word2vec.c cuts
-//!   words at 100 bytes; a kilobyte without a space is not a word).
+//! * Tokens are separated by the space and every ASCII control character
+//!   (`\0` to `\x1f` and `\x7f`: tab, `\r`, vertical tab, form feed, NUL,
+//!   escape...), so no word holds a control byte (a C string could not carry a
+//!   NUL, a terminal would act on an escape). A newline also ends a sentence,
+//!   as in word2vec.c; a file with no newlines (text8) is cut into sentences
+//!   of at most [`MAX_SENTENCE_WORDS`] words by the trainer.
+//! * A token longer than [`MAX_TOKEN_BYTES`] is skipped and counted
+//!   ([`TokenReader::skipped_long`]; word2vec.c cuts words at 100 bytes; a
+//!   kilobyte without a space is not a word).
+//! * Bytes above `\x7f` are part of words; a word that is not valid UTF-8 is
+//!   an error of the vocabulary count, naming it.
 //! * Threads read disjoint byte ranges `[start, end)`: a reader whose range
 //!   starts inside a token skips to the next whitespace, and a token belongs to
 //!   the range in which its first byte lies, so every token is read exactly once.
@@ -110,6 +115,7 @@ impl Corpus {
             skip_partial,
             skip_initial: skip_partial,
             start,
+            skipped_long: 0,
         })
     }
 
@@ -151,9 +157,10 @@ pub enum Token<'a> {
     EndOfSentence,
 }
 
+/// Whether `b` separates tokens: the space and every ASCII control byte.
 #[inline(always)]
 fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+    b <= b' ' || b == 0x7f
 }
 
 /// Reads tokens from one byte range of a corpus through a fixed buffer.
@@ -173,6 +180,8 @@ pub struct TokenReader {
     skip_initial: bool,
     /// Where reading began (one byte before the range when it starts inside the corpus).
     start: u64,
+    /// Tokens over [`MAX_TOKEN_BYTES`] skipped so far.
+    skipped_long: u64,
 }
 
 impl TokenReader {
@@ -215,6 +224,12 @@ impl TokenReader {
         }
         self.refill()?;
         Ok(self.pos < self.filled)
+    }
+
+    /// Tokens longer than [`MAX_TOKEN_BYTES`] skipped so far (by this
+    /// reader, over all its passes).
+    pub fn skipped_long(&self) -> u64 {
+        self.skipped_long
     }
 
     /// The corpus offset of the next unread byte: after [`next_token`]
@@ -315,7 +330,10 @@ impl TokenReader {
             match len {
                 Some(len) if len <= MAX_TOKEN_BYTES => break,
                 None if self.eof && self.filled - self.pos <= MAX_TOKEN_BYTES => break,
-                _ => self.skip_long_token()?,
+                _ => {
+                    self.skipped_long += 1;
+                    self.skip_long_token()?;
+                }
             }
         }
         let len = self.buf[self.pos..self.filled]

@@ -24,6 +24,8 @@ pub struct Vocab {
     words: Vec<Box<str>>,
     counts: Vec<u64>,
     index: FxHashMap<Box<[u8]>, u32>,
+    /// Tokens over `MAX_TOKEN_BYTES` skipped while counting.
+    skipped_long: u64,
 }
 
 impl Vocab {
@@ -52,6 +54,7 @@ impl Vocab {
             words,
             counts,
             index,
+            skipped_long: 0,
         }
     }
 
@@ -96,7 +99,8 @@ impl Vocab {
                 }
             }
         }
-        let vocab = Vocab::from_counts(
+        let skipped_long = reader.skipped_long();
+        let mut vocab = Vocab::from_counts(
             table.into_iter().map(|(w, c)| {
                 // Checked above when first inserted.
                 let s = String::from_utf8(w.into_vec()).unwrap_or_default();
@@ -105,7 +109,14 @@ impl Vocab {
             min_count,
             max_vocab,
         );
+        vocab.skipped_long = skipped_long;
         Ok(vocab)
+    }
+
+    /// Tokens longer than [`MAX_TOKEN_BYTES`](super::corpus::MAX_TOKEN_BYTES)
+    /// that counting skipped (0 for a vocabulary read from a file).
+    pub fn skipped_long(&self) -> u64 {
+        self.skipped_long
     }
 
     /// Number of words.

@@ -193,12 +193,23 @@ fn run(
     config.check()?;
     let kernels = config.kernels;
     if vocab.is_empty() {
+        let skipped = match vocab.skipped_long() {
+            0 => String::new(),
+            1 => format!(
+                " (its one token over {} bytes was skipped)",
+                crate::text::corpus::MAX_TOKEN_BYTES
+            ),
+            n => format!(
+                " ({n} tokens over {} bytes were skipped)",
+                crate::text::corpus::MAX_TOKEN_BYTES
+            ),
+        };
         return Err(Error::new(
             ErrorKind::Empty,
             format!(
-                "corpus {} has no word that occurs at least {} times",
+                "corpus {} has no word that occurs at least {}{skipped}",
                 corpus.name(),
-                config.min_count
+                crate::error::times(config.min_count)
             ),
         ));
     }
