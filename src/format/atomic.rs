@@ -9,26 +9,116 @@
 //! each completes, and the last rename wins. A temporary file whose save
 //! failed is removed; one left by a killed process is named
 //! `.{name}.{random}.tmp`.
+//!
+//! Only regular files are written: a symbolic link is followed (its target
+//! is replaced, the link kept), and a folder, a device or a FIFO as the
+//! output is an error ([`resolve_target`]).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Write `path` through `write`, atomically (see the module documentation).
-/// `write` receives a buffered writer on the temporary file; the file gets
-/// the permissions a newly created file would (`0o666` less the umask).
+/// Where a save of `path` lands, checked before anything is written:
+/// symbolic links are followed (the file they point to is replaced, the
+/// link stays), the target must be a regular file or absent (a folder, a
+/// device such as `/dev/full`, a FIFO or a socket is an error: a save
+/// replaces the whole file by rename), and its folder must exist.
+pub fn resolve_target(path: &Path) -> Result<PathBuf> {
+    let mut target = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = std::fs::read_link(&target).map_err(|e| {
+                    Error::io(format!("cannot read the link `{}`", target.display()), e)
+                })?;
+                target = match target.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            Ok(m) if m.is_file() => return check_folder(path, target),
+            Ok(m) => {
+                let what = if m.is_dir() {
+                    "a folder"
+                } else {
+                    "not a regular file (a device, a FIFO or a socket)"
+                };
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "cannot write `{}`: it is {what}; w2v writes whole files and replaces them by rename",
+                        path.display()
+                    ),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return check_folder(path, target);
+            }
+            Err(e) => return Err(Error::io(format!("cannot write `{}`", path.display()), e)),
+        }
+    }
+    Err(Error::new(
+        ErrorKind::Io,
+        format!(
+            "cannot write `{}`: too many levels of symbolic links",
+            path.display()
+        ),
+    ))
+}
+
+/// `target` if its folder exists (`path` names it in the error).
+fn check_folder(path: &Path, target: PathBuf) -> Result<PathBuf> {
+    if target.file_name().is_none() {
+        return Err(Error::invalid(format!(
+            "output path `{}` has no file name",
+            path.display()
+        )));
+    }
+    let dir = folder_of(&target);
+    if !dir.is_dir() {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!(
+                "cannot create `{}`: the folder `{}` does not exist",
+                path.display(),
+                dir.display()
+            ),
+        ));
+    }
+    Ok(target)
+}
+
+fn folder_of(target: &Path) -> &Path {
+    target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// [`resolve_target`], and a probe that a file can be created in the
+/// target's folder (a temporary one, removed at once): to check an output
+/// before hours of work rather than after.
+pub fn check_writable(path: &Path) -> Result<PathBuf> {
+    let target = resolve_target(path)?;
+    tempfile::Builder::new()
+        .prefix(".w2v-probe.")
+        .tempfile_in(folder_of(&target))
+        .map_err(|e| Error::io(format!("cannot create `{}`", path.display()), e))?;
+    Ok(target)
+}
+
+/// Write `path` through `write`, atomically (see the module documentation),
+/// at the target [`resolve_target`] finds. `write` receives a buffered
+/// writer on the temporary file; the file gets the permissions a newly
+/// created file would (`0o666` less the umask).
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<&File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| {
-        Error::invalid(format!("output path `{}` has no file name", path.display()))
-    })?;
+    let target = resolve_target(path)?;
+    let dir = folder_of(&target);
+    let name = target.file_name().unwrap_or(path.as_os_str());
     let ctx = |what: &str| format!("cannot {what} `{}`", path.display());
     let mut builder = tempfile::Builder::new();
     let prefix = format!(".{}.", name.to_string_lossy());
@@ -49,7 +139,7 @@ pub fn write_atomically(
         .sync_all()
         .map_err(|e| Error::io(ctx("write"), e))?;
     // On failure `persist` hands the temporary file back; dropping it removes it.
-    tmp.persist(path)
+    tmp.persist(&target)
         .map_err(|e| Error::io(ctx("replace"), e.error))?;
     Ok(())
 }

@@ -30,11 +30,39 @@ pub struct Word2vec {
 }
 
 /// Write `words` with their rows of `matrix` (row `i` is
-/// `matrix[i * stride .. i * stride + dim]`) in `format`.
+/// `matrix[i * stride .. i * stride + dim]`) in `format`, to `path`,
+/// atomically.
 ///
 /// `format` must be [`Format::Binary`] or [`Format::Text`].
 pub fn write(
     path: &Path,
+    format: Format,
+    words: &[&str],
+    dim: usize,
+    stride: usize,
+    matrix: &[f32],
+) -> Result<()> {
+    check_parts(format, words, dim, stride, matrix)?;
+    write_atomically(path, |w| write_rows(w, format, words, dim, stride, matrix))
+}
+
+/// [`write`] to a stream (standard output, a pipe): not atomic, so the
+/// reader sees a partial file if the writer fails.
+pub fn write_to(
+    w: &mut dyn Write,
+    format: Format,
+    words: &[&str],
+    dim: usize,
+    stride: usize,
+    matrix: &[f32],
+) -> Result<()> {
+    check_parts(format, words, dim, stride, matrix)?;
+    write_rows(w, format, words, dim, stride, matrix)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::io("cannot write the vectors", e))
+}
+
+fn check_parts(
     format: Format,
     words: &[&str],
     dim: usize,
@@ -55,31 +83,40 @@ pub fn write(
             "word2vec::write: the matrix is smaller than words x stride",
         ));
     }
-    write_atomically(path, |w| {
-        writeln!(w, "{} {}", words.len(), dim)?;
-        let mut line = Vec::with_capacity(dim * 12 + 64);
-        for (i, word) in words.iter().enumerate() {
-            let row = &matrix[i * stride..i * stride + dim];
-            line.clear();
-            line.extend_from_slice(word.as_bytes());
-            line.push(b' ');
-            match format {
-                Format::Binary => {
-                    for &x in row {
-                        line.extend_from_slice(&x.to_le_bytes());
-                    }
-                }
-                Format::Text | Format::Native => {
-                    for &x in row {
-                        write!(line, "{x:.6} ")?;
-                    }
+    Ok(())
+}
+
+fn write_rows(
+    w: &mut dyn Write,
+    format: Format,
+    words: &[&str],
+    dim: usize,
+    stride: usize,
+    matrix: &[f32],
+) -> std::io::Result<()> {
+    writeln!(w, "{} {}", words.len(), dim)?;
+    let mut line = Vec::with_capacity(dim * 12 + 64);
+    for (i, word) in words.iter().enumerate() {
+        let row = &matrix[i * stride..i * stride + dim];
+        line.clear();
+        line.extend_from_slice(word.as_bytes());
+        line.push(b' ');
+        match format {
+            Format::Binary => {
+                for &x in row {
+                    line.extend_from_slice(&x.to_le_bytes());
                 }
             }
-            line.push(b'\n');
-            w.write_all(&line)?;
+            Format::Text | Format::Native => {
+                for &x in row {
+                    write!(line, "{x:.6} ")?;
+                }
+            }
         }
-        Ok(())
-    })
+        line.push(b'\n');
+        w.write_all(&line)?;
+    }
+    Ok(())
 }
 
 /// Read a word2vec file, binary or text (detected from the first row).

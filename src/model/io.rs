@@ -61,18 +61,29 @@ impl Embeddings {
         self.save_with(path, format, true)
     }
 
-    /// [`save`](Embeddings::save); for native files, `scan_copy` says
-    /// whether to store [`scan_copy`](Embeddings::scan_copy) (a quarter of
-    /// the matrix's size; without it, a process builds it in memory on its
-    /// first top-k query).
-    pub fn save_with(&self, path: &Path, format: Format, scan_copy: bool) -> Result<()> {
-        let words: Vec<&str> = (0..self.len())
+    /// Write as word2vec binary or text to a stream (not atomic: see
+    /// [`crate::format::word2vec::write_to`]).
+    pub fn write_word2vec_to(&self, w: &mut dyn std::io::Write, format: Format) -> Result<()> {
+        let words = self.words_for_saving()?;
+        word2vec::write_to(w, format, &words, self.dim, self.dim, self.matrix())
+    }
+
+    fn words_for_saving(&self) -> Result<Vec<&str>> {
+        (0..self.len())
             .map(|i| {
                 self.word(i).ok_or_else(|| {
                     Error::format(format!("word {i} of the model is corrupt: cannot save"))
                 })
             })
-            .collect::<Result<_>>()?;
+            .collect()
+    }
+
+    /// [`save`](Embeddings::save); for native files, `scan_copy` says
+    /// whether to store [`scan_copy`](Embeddings::scan_copy) (a quarter of
+    /// the matrix's size; without it, a process builds it in memory on its
+    /// first top-k query).
+    pub fn save_with(&self, path: &Path, format: Format, scan_copy: bool) -> Result<()> {
+        let words = self.words_for_saving()?;
         match format {
             Format::Binary | Format::Text => {
                 word2vec::write(path, format, &words, self.dim, self.dim, self.matrix())

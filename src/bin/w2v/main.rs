@@ -68,31 +68,40 @@ fn default_sigpipe() {
     }
 }
 
-/// Check that `path` can be an output file before any long work starts: its
-/// folder exists and it is not itself a folder. (Permissions are found out
-/// when the file is written, atomically.)
+/// Check that `path` can be an output file before any long work starts:
+/// its folder exists and takes a new file, and it is a regular file, a link
+/// to one, or absent (see `w2v::format::atomic::check_writable`).
 pub fn check_output(path: &std::path::Path) -> w2v::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    if !dir.is_dir() {
-        return Err(w2v::Error::new(
-            w2v::ErrorKind::Io,
-            format!(
-                "cannot create `{}`: the folder `{}` does not exist",
-                path.display(),
-                dir.display()
-            ),
-        ));
+    w2v::format::atomic::check_writable(path).map(drop)
+}
+
+/// Check an output that may be `-`, standard output: allowed for the
+/// word2vec text format only (binary and native files are files).
+pub fn check_model_output(path: &std::path::Path, format: w2v::Format) -> w2v::Result<()> {
+    if path.as_os_str() == "-" {
+        if format != w2v::Format::Text {
+            return Err(w2v::Error::invalid(
+                "standard output (`-`) takes the word2vec text format (--format text); binary and native models are written to files",
+            ));
+        }
+        return Ok(());
     }
-    if path.is_dir() {
-        return Err(w2v::Error::new(
-            w2v::ErrorKind::Io,
-            format!("cannot create `{}`: it is a folder", path.display()),
-        ));
+    check_output(path)
+}
+
+/// Save `emb` to `path` in `format`, or to standard output for `-` (text).
+pub fn save_model(
+    emb: &w2v::Embeddings,
+    path: &std::path::Path,
+    format: w2v::Format,
+) -> w2v::Result<()> {
+    if path.as_os_str() == "-" {
+        check_model_output(path, format)?;
+        let stdout = std::io::stdout();
+        let mut w = std::io::BufWriter::new(stdout.lock());
+        return emb.write_word2vec_to(&mut w, format);
     }
-    Ok(())
+    emb.save(path, format)
 }
 
 /// An `f32` as the `f64` with the same shortest decimal form, for JSON

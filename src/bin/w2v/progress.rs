@@ -13,13 +13,15 @@ const LINE_EVERY: Duration = Duration::from_secs(10);
 
 pub struct Reporter {
     bar: Option<ProgressBar>,
+    epochs: usize,
     plain: bool,
     last_line: Mutex<Option<Instant>>,
     done: AtomicBool,
 }
 
 impl Reporter {
-    pub fn new(quiet: bool) -> Reporter {
+    /// A reporter for a run of `epochs` epochs.
+    pub fn new(quiet: bool, epochs: usize) -> Reporter {
         let tty = std::io::stderr().is_terminal();
         let bar = (!quiet && tty).then(|| {
             let bar =
@@ -32,6 +34,7 @@ impl Reporter {
         });
         Reporter {
             bar,
+            epochs,
             plain: !quiet && !tty,
             last_line: Mutex::new(None),
             done: AtomicBool::new(false),
@@ -48,9 +51,13 @@ impl Reporter {
 
     /// Show `p`; always returns true (the CLI never cancels).
     pub fn update(&self, p: &Progress) -> bool {
+        if p.words == 0 {
+            return true; // nothing measured yet: no "0k words/s, loss 0"
+        }
         let msg = format!(
-            "epoch {} {:.0}k words/s lr {:.6} loss {:.4}",
+            "epoch {}/{} {:.0}k words/s lr {:.6} loss {:.4}",
             p.epoch + 1,
+            self.epochs,
             p.words_per_sec / 1000.0,
             p.lr,
             p.loss

@@ -83,7 +83,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 5)]
     negative: usize,
     /// Subsampling threshold for frequent words (0 disables).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     sample: f64,
     /// Drop words seen fewer times.
     #[arg(long, default_value_t = 5)]
@@ -95,7 +95,7 @@ pub struct TrainArgs {
     #[arg(long, alias = "iter", default_value_t = 5)]
     epochs: usize,
     /// Initial learning rate [default: 0.05 for cbow, 0.025 for sgns]; decays linearly to lr * 1e-4.
-    #[arg(long, alias = "alpha")]
+    #[arg(long, alias = "alpha", allow_negative_numbers = true)]
     lr: Option<f32>,
     /// Worker threads [default: one per core].
     #[arg(long)]
@@ -199,6 +199,11 @@ impl TrainArgs {
 pub fn run(args: TrainArgs) -> Result<()> {
     let config = args.config()?;
     config.check()?;
+    // Every path before any work: the output, the vocabulary to save, the trace.
+    crate::check_model_output(&args.output, args.format.into())?;
+    if let Some(path) = &args.save_vocab {
+        crate::check_output(path)?;
+    }
     let corpus = Corpus::file(&args.input)?;
     let reference = match &args.reference {
         Some(path) => Some(Embeddings::load(path)?),
@@ -222,13 +227,21 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if let Some(path) = &args.save_vocab {
         vocab.save(path)?;
     }
-    let reporter = Reporter::new(args.quiet);
+    let reporter = Reporter::new(args.quiet, config.epochs);
     if !args.quiet {
         reporter.line(&format!(
-            "vocabulary: {} words, {} corpus words ({:.1}s)",
+            "vocabulary: {} words, {} corpus words ({:.1}s){}",
             vocab.len(),
             vocab.total(),
-            vocab_seconds
+            vocab_seconds,
+            match vocab.skipped_long() {
+                0 => String::new(),
+                n => format!(
+                    "; {} over {} bytes skipped",
+                    w2v::error::plural(n, "token"),
+                    w2v::text::corpus::MAX_TOKEN_BYTES
+                ),
+            }
         ));
     }
     let progress = |p: &w2v::Progress| reporter.update(p);
@@ -259,18 +272,22 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     stats.vocab_seconds = vocab_seconds;
     reporter.finish();
-    emb.save(&args.output, args.format.into())?;
+    crate::save_model(&emb, &args.output, args.format.into())?;
     if !args.quiet {
         eprintln!(
-            "trained {} words x {} epochs in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {} threads; wrote {}",
+            "trained {} words x {} in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {}; wrote {}",
             stats.corpus_words,
-            config.epochs,
+            w2v::error::plural(config.epochs as u64, "epoch"),
             stats.train_seconds,
             stats.words_per_sec,
             stats.final_loss,
             stats.simd_level,
-            stats.threads,
-            args.output.display()
+            w2v::error::plural(stats.threads as u64, "thread"),
+            if args.output.as_os_str() == "-" {
+                "to standard output".to_string()
+            } else {
+                args.output.display().to_string()
+            }
         );
     }
     if args.json {
