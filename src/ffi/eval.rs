@@ -44,7 +44,8 @@ pub struct W2vSimilarityReport {
 
 /// Analogy accuracy on a `questions-words.txt`-style file, with gensim's
 /// conventions (3CosAdd, case-insensitive, question words excluded, only the
-/// `restrict_vocab` most frequent words, 0 meaning 30000).
+/// `restrict_vocab` most frequent words, 0 meaning all of them, as in every
+/// `restrict_vocab` of this API; gensim's and `w2v eval`'s default is 30000).
 ///
 /// # Safety
 /// `model` is a live model; `path` a NUL-terminated string; `out` writable.
@@ -60,7 +61,7 @@ pub unsafe extern "C" fn w2v_eval_analogy(
         let (m, path) = unsafe { (reference(model, "model")?, string(path, "path")?) };
         non_null(out, "out")?;
         let restrict = if restrict_vocab == 0 {
-            30000
+            usize::MAX
         } else {
             restrict_vocab
         };

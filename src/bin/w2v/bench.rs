@@ -206,6 +206,14 @@ fn kernels(args: KernelsArgs) -> Result<()> {
     for &l in &levels {
         Kernels::new(l)?;
     }
+    if args.batches == 0 {
+        return Err(w2v::Error::invalid("--batches must be at least 1"));
+    }
+    if let Some(&d) = args.dims.iter().find(|&&d| d == 0 || d > 1 << 20) {
+        return Err(w2v::Error::invalid(format!(
+            "--dims: {d} is out of range (1 to 1048576)"
+        )));
+    }
     let opts = BenchOptions {
         batch: Duration::from_micros(50),
         batches: args.batches,

@@ -19,7 +19,7 @@ pub struct AnalogyArgs {
     /// Analogy questions (`questions-words.txt` format).
     file: PathBuf,
     /// Only the N most frequent words are candidates and questions with others are skipped.
-    #[arg(long, default_value_t = 30000)]
+    #[arg(long, default_value_t = 30000, value_parser = crate::query::restrict_value)]
     restrict: usize,
     /// Print JSON.
     #[arg(long)]

@@ -16,18 +16,62 @@ fn load(path: &std::path::Path) -> Result<Embeddings> {
 pub struct SimilarArgs {
     /// Vectors: native, word2vec binary or text.
     model: PathBuf,
-    /// Query words (their unit vectors are summed; prefix a word with `-` to subtract it).
-    /// None: an interactive prompt, one query per line.
+    /// Query words (their unit vectors are summed; prefix a word with `-` to subtract it:
+    /// `king -man woman`). None: an interactive prompt, one query per line.
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
     words: Vec<String>,
     /// Number of neighbours.
     #[arg(short, long, default_value_t = 10)]
     k: usize,
-    /// Only the N most frequent words are candidates.
-    #[arg(long)]
+    /// Only the N most frequent words are candidates (at least 1; default: all).
+    #[arg(long, value_parser = restrict_value)]
     restrict: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// `--restrict N`: at least 1 (leave it out for every word).
+pub fn restrict_value(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (leave --restrict out for every word)".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Options written after the words (`w2v similar M king -man woman -k 3`):
+/// clap hands every token after the first word to `words`, so that `-man`
+/// is a word to subtract; the options among them are taken back out here.
+fn options_among_words(a: &mut SimilarArgs) -> Result<()> {
+    let mut words = Vec::with_capacity(a.words.len());
+    let mut it = std::mem::take(&mut a.words).into_iter();
+    let value = |flag: &str, v: Option<String>| -> Result<usize> {
+        let v = v.ok_or_else(|| Error::invalid(format!("{flag} needs a value")))?;
+        v.parse()
+            .map_err(|_| Error::invalid(format!("{flag} {v}: not a number")))
+    };
+    while let Some(w) = it.next() {
+        match w.as_str() {
+            "-k" | "--k" => a.k = value("-k", it.next())?,
+            "--restrict" => {
+                let n = value("--restrict", it.next())?;
+                let n = restrict_value(&n.to_string())
+                    .map_err(|e| Error::invalid(format!("--restrict {n}: {e}")))?;
+                a.restrict = Some(n);
+            }
+            "--json" => a.json = true,
+            _ if w.starts_with("--") => {
+                return Err(Error::invalid(format!(
+                    "unknown option `{w}` (a word to subtract has one dash: `-{}`)",
+                    &w[2..]
+                )));
+            }
+            _ => words.push(w),
+        }
+    }
+    a.words = words;
+    Ok(())
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -50,8 +94,8 @@ pub struct AnalogyArgs {
     /// Scoring method.
     #[arg(long, value_enum, default_value = "add")]
     method: MethodArg,
-    /// Only the N most frequent words are candidates.
-    #[arg(long)]
+    /// Only the N most frequent words are candidates (at least 1; default: all).
+    #[arg(long, value_parser = restrict_value)]
     restrict: Option<usize>,
     /// Print JSON.
     #[arg(long)]
@@ -133,7 +177,8 @@ fn words_or_prompt(
     }
 }
 
-pub fn similar(a: SimilarArgs) -> Result<()> {
+pub fn similar(mut a: SimilarArgs) -> Result<()> {
+    options_among_words(&mut a)?;
     let emb = load(&a.model)?;
     words_or_prompt(&a.words, "Enter words", |words| {
         let (neg, pos): (Vec<&str>, Vec<&str>) = words
@@ -142,10 +187,11 @@ pub fn similar(a: SimilarArgs) -> Result<()> {
         let neg: Vec<&str> = neg.iter().map(|w| &w[1..]).collect();
         let t = Instant::now();
         let r = emb.most_similar(&pos, &neg, a.k, a.restrict)?;
-        if !a.json {
-            eprintln!("({:.3} ms)", t.elapsed().as_secs_f64() * 1e3);
-        }
+        let took = t.elapsed().as_secs_f64() * 1e3;
         print_answers(&emb, &r, a.json);
+        if !a.json {
+            eprintln!("(answered in {took:.3} ms)");
+        }
         Ok(())
     })
 }
@@ -184,7 +230,8 @@ pub fn info(a: InfoArgs) -> Result<()> {
                 m.verify()?;
                 Some(true)
             }
-            // A word2vec file was fully parsed (and so checked) by loading it.
+            // A word2vec file was fully parsed (and so checked) by loading it:
+            // it has no checksums to verify.
             None => Some(true),
         }
     } else {
@@ -226,7 +273,11 @@ pub fn info(a: InfoArgs) -> Result<()> {
             }
         }
         if a.verify {
-            println!("  verified    every checksum and word entry");
+            if emb.is_mapped() {
+                println!("  verified    every checksum and word entry");
+            } else {
+                println!("  verified    every row parsed (word2vec files carry no checksums)");
+            }
         }
         println!("  first words {}", first.join(" "));
     }
@@ -234,18 +285,28 @@ pub fn info(a: InfoArgs) -> Result<()> {
 }
 
 pub fn convert(a: ConvertArgs) -> Result<()> {
+    crate::check_model_output(&a.output, a.to.into())?;
     let emb = load(&a.input)?;
     if let Some(m) = emb.mapped() {
         // Converting is a full read anyway: refuse to copy a corrupt model.
         m.verify()?;
     }
     let to: Format = a.to.into();
-    emb.save(&a.output, to)?;
+    crate::save_model(&emb, &a.output, to)?;
+    let name = match to {
+        Format::Binary => "word2vec binary",
+        Format::Text => "word2vec text",
+        Format::Native => "native",
+    };
     eprintln!(
-        "{} words x {} -> {} ({to:?})",
+        "{} words x {} -> {} ({name})",
         emb.len(),
         emb.dim(),
-        a.output.display()
+        if a.output.as_os_str() == "-" {
+            "standard output".to_string()
+        } else {
+            a.output.display().to_string()
+        }
     );
     Ok(())
 }
