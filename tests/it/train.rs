@@ -135,6 +135,10 @@ fn quality(model: ModelKind, loss: LossKind) -> Option<(f64, f64)> {
 // (0.03) under what we measured: a regression of that size fails.
 
 #[test]
+#[cfg_attr(
+    w2v_no_data,
+    ignore = "needs ../shared/data (or W2V_DATA), not found when the tests were built"
+)]
 fn skip_gram_ns_reaches_quality_floor_on_text8_prefix() {
     let Some((acc, rho)) = quality(ModelKind::SkipGram, LossKind::NegativeSampling) else {
         return;
@@ -143,6 +147,10 @@ fn skip_gram_ns_reaches_quality_floor_on_text8_prefix() {
 }
 
 #[test]
+#[cfg_attr(
+    w2v_no_data,
+    ignore = "needs ../shared/data (or W2V_DATA), not found when the tests were built"
+)]
 fn cbow_ns_reaches_quality_floor_on_text8_prefix() {
     let Some((acc, rho)) = quality(ModelKind::Cbow, LossKind::NegativeSampling) else {
         return;
@@ -151,6 +159,10 @@ fn cbow_ns_reaches_quality_floor_on_text8_prefix() {
 }
 
 #[test]
+#[cfg_attr(
+    w2v_no_data,
+    ignore = "needs ../shared/data (or W2V_DATA), not found when the tests were built"
+)]
 fn cbow_hs_reaches_quality_floor_on_text8_prefix() {
     let Some((acc, rho)) = quality(ModelKind::Cbow, LossKind::HierarchicalSoftmax) else {
         return;
