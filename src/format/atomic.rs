@@ -104,8 +104,19 @@ pub fn check_writable(path: &Path) -> Result<PathBuf> {
     tempfile::Builder::new()
         .prefix(".w2v-probe.")
         .tempfile_in(folder_of(&target))
-        .map_err(|e| Error::io(format!("cannot create `{}`", path.display()), e))?;
+        .map_err(|e| Error::io(format!("cannot create `{}`", path.display()), plain(e)))?;
     Ok(target)
+}
+
+/// `tempfile` names its random temporary path in its errors; a user never
+/// sees that name, so keep only the operating system's error.
+fn plain(e: std::io::Error) -> std::io::Error {
+    match e.raw_os_error() {
+        Some(_) => e,
+        // tempfile keeps the OS error inside; its kind says the same.
+        None if e.get_ref().is_some() => std::io::Error::from(e.kind()),
+        None => e,
+    }
 }
 
 /// Write `path` through `write`, atomically (see the module documentation),
@@ -130,7 +141,7 @@ pub fn write_atomically(
     }
     let tmp = builder
         .tempfile_in(dir)
-        .map_err(|e| Error::io(ctx("create"), e))?;
+        .map_err(|e| Error::io(ctx("create"), plain(e)))?;
     let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
     write(&mut w).map_err(|e| Error::io(ctx("write"), e))?;
     w.flush().map_err(|e| Error::io(ctx("write"), e))?;

@@ -204,14 +204,16 @@ fn run(
                 crate::text::corpus::MAX_TOKEN_BYTES
             ),
         };
-        return Err(Error::new(
-            ErrorKind::Empty,
+        let what = if corpus.is_empty()? {
+            format!("corpus `{}` is empty", corpus.name())
+        } else {
             format!(
-                "corpus {} has no word that occurs at least {}{skipped}",
+                "corpus `{}` has no word that occurs at least {}{skipped}",
                 corpus.name(),
                 crate::error::times(config.min_count)
-            ),
-        ));
+            )
+        };
+        return Err(Error::new(ErrorKind::Empty, what));
     }
     let v = vocab.len();
     let dim = config.dim;

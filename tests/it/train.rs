@@ -196,7 +196,7 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     std::fs::write(&empty, "").unwrap();
     assert_fails(
         &["train", "--input", empty.to_str().unwrap(), "--output", o],
-        "no word",
+        "is empty",
         &out,
     );
     let rare = dir.path("rare.txt");

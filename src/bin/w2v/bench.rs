@@ -38,7 +38,7 @@ pub struct QueryArgs {
     #[arg(long, default_value_t = 100)]
     from: usize,
     /// Neighbours per query.
-    #[arg(short, long, default_value_t = 10)]
+    #[arg(short, long, default_value_t = 10, value_parser = crate::query::k_value)]
     k: usize,
     /// Queries per batch.
     #[arg(long, default_value_t = 64)]

@@ -81,7 +81,7 @@ pub fn check_model_output(path: &std::path::Path, format: w2v::Format) -> w2v::R
     if path.as_os_str() == "-" {
         if format != w2v::Format::Text {
             return Err(w2v::Error::invalid(
-                "standard output (`-`) takes the word2vec text format (--format text); binary and native models are written to files",
+                "standard output (`-`) takes only the word2vec text format; binary and native models are written to files",
             ));
         }
         return Ok(());

@@ -20,8 +20,8 @@ pub struct SimilarArgs {
     /// `king -man woman`). None: an interactive prompt, one query per line.
     #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
     words: Vec<String>,
-    /// Number of neighbours.
-    #[arg(short, long, default_value_t = 10)]
+    /// Number of neighbours (at least 1; more than the candidates gives them all).
+    #[arg(short, long, default_value_t = 10, value_parser = k_value)]
     k: usize,
     /// Only the N most frequent words are candidates (at least 1; default: all).
     #[arg(long, value_parser = restrict_value)]
@@ -40,6 +40,15 @@ pub fn restrict_value(s: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// `-k N`: at least 1 (a larger `k` than the candidates gives them all).
+pub fn k_value(s: &str) -> std::result::Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Options written after the words (`w2v similar M king -man woman -k 3`):
 /// clap hands every token after the first word to `words`, so that `-man`
 /// is a word to subtract; the options among them are taken back out here.
@@ -53,7 +62,11 @@ fn options_among_words(a: &mut SimilarArgs) -> Result<()> {
     };
     while let Some(w) = it.next() {
         match w.as_str() {
-            "-k" | "--k" => a.k = value("-k", it.next())?,
+            "-k" | "--k" => {
+                let k = value("-k", it.next())?;
+                a.k =
+                    k_value(&k.to_string()).map_err(|e| Error::invalid(format!("-k {k}: {e}")))?;
+            }
             "--restrict" => {
                 let n = value("--restrict", it.next())?;
                 let n = restrict_value(&n.to_string())
@@ -89,7 +102,7 @@ pub struct AnalogyArgs {
     /// `A B C` for `A is to B as C is to ?`. None: an interactive prompt, three words per line.
     words: Vec<String>,
     /// Number of answers.
-    #[arg(short, long, default_value_t = 10)]
+    #[arg(short, long, default_value_t = 10, value_parser = k_value)]
     k: usize,
     /// Scoring method.
     #[arg(long, value_enum, default_value = "add")]
