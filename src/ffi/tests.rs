@@ -468,3 +468,31 @@ fn free_accepts_null() {
         w2v_train_options_free(null_mut());
     }
 }
+
+#[test]
+fn evaluation_restrict_zero_means_every_word_as_in_the_queries() {
+    // 30,001 words: with restrict 0 a question on the rarest word is
+    // answered, as `w2v_model_most_similar` reads 0 (it used to be 30000).
+    let v = 30_001;
+    let words: Vec<Box<str>> = (0..v).map(|i| format!("w{i}").into()).collect();
+    let counts = (0..v as u64).map(|i| v as u64 - i).collect();
+    let data = (0..v * 2)
+        .map(|i| ((i * 7919) % 101) as f32 + 1.0)
+        .collect();
+    let emb = crate::Embeddings::new(words, counts, 2, data).unwrap();
+    let m = Box::into_raw(Box::new(W2vModel { emb }));
+    let dir = tempfile::tempdir().unwrap();
+    let qa = dir.path().join("questions.txt");
+    std::fs::write(&qa, ": rare\nw1 w2 w3 w30000\n").unwrap();
+    let qa = c(qa.to_str().unwrap());
+    let mut a = W2vAnalogyReport::default();
+    // SAFETY: a live model (from `Box::into_raw`, freed below); a C string;
+    // a writable report.
+    unsafe {
+        ok(w2v_eval_analogy(m, qa.as_ptr(), 0, &mut a));
+        assert_eq!((a.questions, a.answered), (1, 1), "0 means every word");
+        ok(w2v_eval_analogy(m, qa.as_ptr(), 30_000, &mut a));
+        assert_eq!((a.questions, a.answered), (1, 0), "30000 leaves out w30000");
+        w2v_model_free(m);
+    }
+}
