@@ -656,7 +656,8 @@ enum W2vStatus w2v_model_similarity(const struct W2vModel *model,
 /**
  * Analogy accuracy on a `questions-words.txt`-style file, with gensim's
  * conventions (3CosAdd, case-insensitive, question words excluded, only the
- * `restrict_vocab` most frequent words, 0 meaning 30000).
+ * `restrict_vocab` most frequent words, 0 meaning all of them, as in every
+ * `restrict_vocab` of this API; gensim's and `w2v eval`'s default is 30000).
  *
  * # Safety
  * `model` is a live model; `path` a NUL-terminated string; `out` writable.
