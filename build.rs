@@ -8,6 +8,8 @@
 //!    (`$W2V_DATA`, else `../shared/data`) is missing and `CI` is not `true`:
 //!    the tests that need it are then `ignored` (shown as such by `cargo
 //!    test`), never silently passed. Under `CI=true` they run, and fail.
+//! 4. On Linux, gives the shared library (`cdylib`) the SONAME
+//!    `libw2v.so.<major>`, from the crate's major version (see [`soname`]).
 
 use std::env;
 use std::fmt::Write as _;
@@ -24,6 +26,7 @@ fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     write_sigmoid_table(&out);
     find_shared_data();
+    soname();
     #[cfg(feature = "cbindgen")]
     generate_header();
 }
@@ -51,6 +54,24 @@ fn find_shared_data() {
     let ci = env::var("CI").is_ok_and(|v| v == "true");
     if !dir.join("analogy/questions-words.txt").is_file() && !ci {
         println!("cargo:rustc-cfg=w2v_no_data");
+    }
+}
+
+/// The SONAME of `libw2v.so`, on Linux: `libw2v.so.<major>`, so
+/// `libw2v.so.0` while the version is 0.x. A host linked against the library
+/// records this name (DT_NEEDED) and the dynamic loader looks for it at run
+/// time; `make install` installs `libw2v.so.0.1.0` with the symlinks
+/// `libw2v.so.0` (this name) and `libw2v.so` (for `-lw2v`). The number is the
+/// crate's major version, the ELF convention (and the header's
+/// `W2V_VERSION_MAJOR`). The alternative for 0.x, `libw2v.so.0.1` (Cargo
+/// reads a 0.x minor bump as breaking), would give every 0.x release a new
+/// SONAME; instead, before 1.0 a host that must detect a newer minor checks
+/// `w2v_version_minor()` against `W2V_VERSION_MINOR`.
+fn soname() {
+    // The target's OS, not the build script's own (`cfg!` would be the host's).
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let major = env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets the version");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libw2v.so.{major}");
     }
 }
 

@@ -2,8 +2,10 @@
  * w2v.h: the C interface of w2v, a word-embedding engine (word2vec skip-gram
  * and CBOW: training, word2vec and native files, queries, evaluation).
  *
- * Link with -lw2v (static: libw2v.a, plus -lpthread -ldl -lm; shared: libw2v.so),
- * or use pkg-config: `pkg-config --cflags --libs w2v`.
+ * Link with -lw2v (static: libw2v.a, plus -lpthread -ldl -lm; shared: libw2v.so,
+ * whose SONAME is libw2v.so.<major>), or use pkg-config once installed:
+ * `pkg-config --cflags --libs w2v` (shared), `pkg-config --static --cflags
+ * --libs w2v` (static: no libw2v.so needed at run time).
  *
  * CONVENTIONS
  *   - Every fallible function returns a W2vStatus; W2V_STATUS_OK is 0. On any
