@@ -2,7 +2,7 @@
  * test_ffi.c: a test of the w2v C API's error contract, function by
  * function (every function of w2v.h is called: see `make coverage-check`).
  * This file holds the harness (test_ffi.h declares what the other files
- * use), the version, message, SIMD and kernel tests, and main;
+ * use), the version, message, name, SIMD and kernel tests, and main;
  * test_ffi_model.c the training options, training and model queries;
  * test_ffi_files.c saving, loading, corrupt files and evaluation.
  *
@@ -25,6 +25,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -295,6 +296,58 @@ static void test_thread_messages(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Names of statuses and SIMD levels. */
+
+static void test_names(void)
+{
+    static const char *const simd[] = {"scalar", "portable", "avx2", "avx512"};
+    static const int bad_status[] = {-1, W2V_STATUS_OUT_OF_MEMORY + 1, 1000, INT_MAX, INT_MIN};
+    static const int bad_level[] = {-1, 4, INT_MAX, INT_MIN};
+    char buf[256], want[64], env[64] = "";
+    const char *orig = getenv("W2V_SIMD");
+    enum W2vSimdLevel level;
+    size_t i;
+    bool avail;
+    int s, l;
+
+    section("status and SIMD level names");
+    if (orig && strlen(orig) < sizeof env)
+        strcpy(env, orig);
+    prime();
+    for (s = 0; s <= W2V_STATUS_OUT_OF_MEMORY; s++) {
+        snprintf(want, sizeof want, "W2V_STATUS_%s", status_name(s)); /* the harness's own table */
+        CHECK(w2v_status_str(s) != NULL && strcmp(w2v_status_str(s), want) == 0);
+    }
+    CHECK(strcmp(w2v_status_str(W2V_STATUS_NOT_FOUND), "W2V_STATUS_NOT_FOUND") == 0);
+    CHECK(strcmp(w2v_status_str(W2V_STATUS_OK), "W2V_STATUS_OK") == 0);
+    CHECK(w2v_status_str(W2V_STATUS_PANIC) == w2v_status_str(11)); /* static: the same string every call */
+    for (i = 0; i < sizeof bad_status / sizeof bad_status[0]; i++)
+        CHECK(w2v_status_str(bad_status[i]) != NULL && strcmp(w2v_status_str(bad_status[i]), "unknown status") == 0);
+    for (l = 0; l < 4; l++)
+        CHECK(w2v_simd_level_name(l) != NULL && strcmp(w2v_simd_level_name(l), simd[l]) == 0);
+    CHECK(strcmp(w2v_simd_level_name(W2V_SIMD_LEVEL_AVX512), "avx512") == 0);
+    for (i = 0; i < sizeof bad_level / sizeof bad_level[0]; i++)
+        CHECK(w2v_simd_level_name(bad_level[i]) != NULL && strcmp(w2v_simd_level_name(bad_level[i]), "unknown") == 0);
+    /* Neither fails, nor touches the thread's message. */
+    CHECK(message(buf, sizeof buf) && strcmp(buf, g_marker) == 0);
+
+    /* The names are what W2V_SIMD takes. */
+    for (l = 0; l < 4; l++) {
+        OK(w2v_simd_available(l, &avail));
+        if (!avail)
+            continue;
+        CHECK(setenv("W2V_SIMD", w2v_simd_level_name(l), 1) == 0);
+        level = (enum W2vSimdLevel)99;
+        OK(w2v_simd_level(&level));
+        CHECK((int)level == l);
+    }
+    if (env[0])
+        setenv("W2V_SIMD", env, 1);
+    else
+        unsetenv("W2V_SIMD");
+}
+
+/* ------------------------------------------------------------------------ */
 /* SIMD levels and kernels. */
 
 static void test_simd(void)
@@ -422,6 +475,7 @@ int main(int argc, char **argv)
     test_version();
     test_message_buffers();
     test_thread_messages();
+    test_names();
     test_options();
     model = test_training();
     CHECK(model != NULL);

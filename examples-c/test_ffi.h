@@ -94,7 +94,8 @@ W2vTrainOptions *small_options(void);
 
 /* ------------------------------------------------------------------------ */
 /* The test groups that main calls, in this order (test_ffi.c runs the
- * others: version, messages, SIMD levels, kernels). */
+ * others: version, messages, status and SIMD level names, SIMD levels,
+ * kernels). */
 
 /* test_ffi_model.c */
 void test_options(void);

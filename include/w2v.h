@@ -316,6 +316,16 @@ uint32_t w2v_version_patch(void);
 enum W2vStatus w2v_last_error_message(char *buf, size_t len, size_t *needed);
 
 /**
+ * The name of `status` (a `W2vStatus` value) as this header spells it, e.g.
+ * `"W2V_STATUS_NOT_FOUND"` for `W2V_STATUS_NOT_FOUND`; `"unknown status"`
+ * for any other `int`. A static NUL-terminated string: never NULL, never to
+ * be freed. To log a status; the message of a failure (what went wrong, and
+ * with which argument) is `w2v_last_error_message`'s. Any thread; it never
+ * fails and leaves the thread's last error message alone.
+ */
+const char *w2v_status_str(int status);
+
+/**
  * Create training options with word2vec.c's defaults (CBOW, negative
  * sampling, dim 100, window 5, negative 5, sample 1e-3, min-count 5, 5
  * epochs, lr 0.05 for CBOW / 0.025 for skip-gram, one thread per core, seed 1).
@@ -703,6 +713,15 @@ enum W2vStatus w2v_simd_available(int level, bool *out);
  * is `W2V_STATUS_UNSUPPORTED`. Models already created keep their level.
  */
 enum W2vStatus w2v_simd_force(int level);
+
+/**
+ * The name of `level` (a `W2vSimdLevel` value): `"scalar"`, `"portable"`,
+ * `"avx2"` or `"avx512"`, as the `W2V_SIMD` environment variable takes
+ * them; `"unknown"` for any other `int`. A static NUL-terminated string:
+ * never NULL, never to be freed. Any thread; it never fails and leaves the
+ * thread's last error message alone.
+ */
+const char *w2v_simd_level_name(int level);
 
 /**
  * `*out = sum a[i] * b[i]` over `n` floats with the kernel of `level` (a

@@ -1,11 +1,11 @@
 //! SIMD levels: the one new models and training runs use (query, force,
-//! availability), and the dot and axpy kernels of a given level, exported to
-//! benchmark the levels against each other.
+//! availability, names), and the dot and axpy kernels of a given level,
+//! exported to benchmark the levels against each other.
 
 use super::boundary::{R, floats, guard, non_null, put};
 use super::status::{W2vSimdLevel, W2vStatus, from_c};
 use crate::simd::{Kernels, Level};
-use std::ffi::c_int;
+use std::ffi::{CStr, c_char, c_int};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 /// `-1`: automatic; else a `W2vSimdLevel` forced by [`w2v_simd_force`].
@@ -64,6 +64,31 @@ pub extern "C" fn w2v_simd_force(level: c_int) -> W2vStatus {
         FORCED_LEVEL.store(level, Ordering::Relaxed);
         Ok(())
     })
+}
+
+/// The name of `level` as `W2V_SIMD` spells it ([`Level::name`]),
+/// NUL-terminated. The match is exhaustive; a test checks each name against
+/// `Level::name`.
+pub(super) fn level_c_name(level: Level) -> &'static CStr {
+    match level {
+        Level::Scalar => c"scalar",
+        Level::Portable => c"portable",
+        Level::Avx2 => c"avx2",
+        Level::Avx512 => c"avx512",
+    }
+}
+
+/// The name of `level` (a `W2vSimdLevel` value): `"scalar"`, `"portable"`,
+/// `"avx2"` or `"avx512"`, as the `W2V_SIMD` environment variable takes
+/// them; `"unknown"` for any other `int`. A static NUL-terminated string:
+/// never NULL, never to be freed. Any thread; it never fails and leaves the
+/// thread's last error message alone.
+#[unsafe(no_mangle)]
+pub extern "C" fn w2v_simd_level_name(level: c_int) -> *const c_char {
+    // No panic guard: a checked cast and a match cannot panic.
+    bytemuck::checked::try_cast::<c_int, W2vSimdLevel>(level)
+        .map_or(c"unknown", |l| level_c_name(l.into()))
+        .as_ptr()
 }
 
 /// `*out = sum a[i] * b[i]` over `n` floats with the kernel of `level` (a

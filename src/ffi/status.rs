@@ -1,6 +1,7 @@
 //! [`W2vStatus`], the C enums, and their conversions: from the `int` the
 //! exports take (checked, derived from each enum's declaration), to and from
-//! the library's Rust types, and from an [`ErrorKind`] to a status.
+//! the library's Rust types, and from an [`ErrorKind`] to a status; and
+//! [`w2v_status_str`], a status's name.
 
 use super::boundary::{Fail, R};
 #[cfg(doc)]
@@ -13,12 +14,12 @@ use crate::model::query::Analogy;
 use crate::simd::Level;
 use crate::train::{LossKind, ModelKind};
 use bytemuck::CheckedBitPattern;
-use std::ffi::c_int;
+use std::ffi::{CStr, c_char, c_int};
 
 /// The result of every fallible call. `W2V_STATUS_OK` is 0; values are never
 /// reused or renumbered.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, CheckedBitPattern)]
 pub enum W2vStatus {
     /// Success.
     Ok = 0,
@@ -51,6 +52,46 @@ pub enum W2vStatus {
     /// Memory for the request could not be allocated (a matrix too large for
     /// this machine); nothing was created.
     OutOfMemory = 12,
+}
+
+impl W2vStatus {
+    /// The enumerator's name as `include/w2v.h` spells it. The match is
+    /// exhaustive, so a new status does not compile without its name; a test
+    /// compares every name with the generated header.
+    pub(super) fn c_name(self) -> &'static CStr {
+        match self {
+            W2vStatus::Ok => c"W2V_STATUS_OK",
+            W2vStatus::InvalidArgument => c"W2V_STATUS_INVALID_ARGUMENT",
+            W2vStatus::NullPointer => c"W2V_STATUS_NULL_POINTER",
+            W2vStatus::InvalidUtf8 => c"W2V_STATUS_INVALID_UTF8",
+            W2vStatus::Io => c"W2V_STATUS_IO",
+            W2vStatus::Format => c"W2V_STATUS_FORMAT",
+            W2vStatus::Unsupported => c"W2V_STATUS_UNSUPPORTED",
+            W2vStatus::Empty => c"W2V_STATUS_EMPTY",
+            W2vStatus::NotFound => c"W2V_STATUS_NOT_FOUND",
+            W2vStatus::BufferTooSmall => c"W2V_STATUS_BUFFER_TOO_SMALL",
+            W2vStatus::Cancelled => c"W2V_STATUS_CANCELLED",
+            W2vStatus::Panic => c"W2V_STATUS_PANIC",
+            W2vStatus::OutOfMemory => c"W2V_STATUS_OUT_OF_MEMORY",
+        }
+    }
+}
+
+/// What [`w2v_status_str`] returns for a value that is no status.
+pub(super) const UNKNOWN_STATUS: &CStr = c"unknown status";
+
+/// The name of `status` (a `W2vStatus` value) as this header spells it, e.g.
+/// `"W2V_STATUS_NOT_FOUND"` for `W2V_STATUS_NOT_FOUND`; `"unknown status"`
+/// for any other `int`. A static NUL-terminated string: never NULL, never to
+/// be freed. To log a status; the message of a failure (what went wrong, and
+/// with which argument) is `w2v_last_error_message`'s. Any thread; it never
+/// fails and leaves the thread's last error message alone.
+#[unsafe(no_mangle)]
+pub extern "C" fn w2v_status_str(status: c_int) -> *const c_char {
+    // No panic guard: a checked cast and a match cannot panic.
+    bytemuck::checked::try_cast::<c_int, W2vStatus>(status)
+        .map_or(UNKNOWN_STATUS, W2vStatus::c_name)
+        .as_ptr()
 }
 
 impl From<ErrorKind> for W2vStatus {

@@ -69,6 +69,67 @@ fn c_enums_convert_from_their_declared_values_only() {
     assert!(from_c::<W2vSimdLevel>(4, "s").is_err());
 }
 
+/// The enumerators `PREFIX<NAME> = <value>` of `include/w2v.h`.
+fn header_enumerators(prefix: &str) -> Vec<(String, c_int)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/include/w2v.h");
+    let header = std::fs::read_to_string(path).unwrap();
+    let parse = |line: &str| {
+        let (name, value) = line.trim().trim_end_matches(',').split_once(" = ")?;
+        Some((name.to_owned(), value.parse().ok()?))
+    };
+    let lines = header.lines().filter(|l| l.trim().starts_with(prefix));
+    lines.filter_map(parse).collect()
+}
+
+/// The string `p` points to (static, NUL-terminated).
+fn static_str(p: *const c_char) -> &'static str {
+    assert!(!p.is_null());
+    // SAFETY: the name exports return static NUL-terminated strings.
+    unsafe { CStr::from_ptr(p) }.to_str().unwrap()
+}
+
+#[test]
+fn status_and_simd_level_names_are_the_header_enumerators() {
+    let statuses = header_enumerators("W2V_STATUS_");
+    assert_eq!(statuses.len(), 13, "{statuses:?}");
+    for v in -2..32 {
+        let declared = statuses.iter().any(|&(_, x)| x == v);
+        assert_eq!(from_c::<W2vStatus>(v, "status").is_ok(), declared, "{v}");
+    }
+    for (name, value) in &statuses {
+        assert_eq!(static_str(w2v_status_str(*value)), name);
+    }
+    let levels = header_enumerators("W2V_SIMD_LEVEL_");
+    assert_eq!(levels.len(), 4, "{levels:?}");
+    for (name, value) in &levels {
+        let short = name["W2V_SIMD_LEVEL_".len()..].to_lowercase();
+        assert_eq!(static_str(w2v_simd_level_name(*value)), short);
+        let level = crate::simd::Level::from(from_c::<W2vSimdLevel>(*value, "s").ok().unwrap());
+        assert_eq!(short, level.name(), "the name W2V_SIMD takes");
+    }
+    // Any other int: a fixed string, and no message is recorded.
+    // SAFETY: NULL is what is tested.
+    expect(
+        unsafe { w2v_model_dim(null(), null_mut()) },
+        S::NullPointer,
+        "",
+    );
+    let before = message();
+    for bad in [-1, 13, 99, c_int::MAX, c_int::MIN] {
+        assert_eq!(static_str(w2v_status_str(bad)), "unknown status", "{bad}");
+    }
+    for bad in [-1, 4, c_int::MAX, c_int::MIN] {
+        assert_eq!(static_str(w2v_simd_level_name(bad)), "unknown", "{bad}");
+    }
+    assert_eq!(
+        message(),
+        before,
+        "the name functions leave the message alone"
+    );
+    // The same static string every time.
+    assert_eq!(w2v_status_str(8), w2v_status_str(S::NotFound as c_int));
+}
+
 #[test]
 fn setters_set_and_leave_the_options_unchanged_on_error() {
     let o = Options::small();
