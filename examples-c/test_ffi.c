@@ -11,7 +11,8 @@
  * For every export: NULL for each pointer argument, zero-length and
  * too-small buffers (the size needed is reported through `needed`), invalid
  * UTF-8 words, unknown words, invalid enum values and parameters, a missing
- * file, corrupt and truncated model files, an empty corpus, cancellation.
+ * file, corrupt and truncated model files, an empty corpus, cancellation,
+ * k far beyond the vocabulary (SIZE_MAX).
  * Each failing call must return the documented status and leave a fresh,
  * non-empty message for w2v_last_error_message(); out-parameters must keep
  * the sentinels they were filled with. Successful calls are checked too.
@@ -25,6 +26,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -116,6 +118,45 @@ int expect_(enum W2vStatus got, enum W2vStatus want, int known, const char *need
 void section(const char *name)
 {
     printf("-- %s\n", name);
+}
+
+/* Standard error, redirected to a file (test_ffi.h). */
+static int g_saved_stderr = -1;
+static const char *g_stderr_path;
+
+void stderr_begin(void)
+{
+    int fd;
+    if (!g_stderr_path)
+        g_stderr_path = path_in("stderr.txt");
+    fflush(stderr);
+    g_saved_stderr = dup(2);
+    fd = open(g_stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (g_saved_stderr < 0 || fd < 0 || dup2(fd, 2) < 0) {
+        if (g_saved_stderr >= 0)
+            close(g_saved_stderr);
+        g_saved_stderr = -1;
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
+long stderr_end(void)
+{
+    unsigned char *data;
+    size_t len = 0;
+    if (g_saved_stderr < 0)
+        return -1;
+    fflush(stderr);
+    dup2(g_saved_stderr, 2);
+    close(g_saved_stderr);
+    g_saved_stderr = -1;
+    if ((data = read_file(g_stderr_path, &len)) == NULL)
+        return -1;
+    if (len > 0)
+        printf("      standard error meanwhile (%lu bytes):\n%.*s\n", (unsigned long)len, (int)len, (const char *)data);
+    free(data);
+    return (long)len;
 }
 
 /* The target of the sentinel pointers (test_ffi.h). */

@@ -53,6 +53,13 @@ int expect_(enum W2vStatus got, enum W2vStatus want, int known, const char *need
 /* Prints a section title. */
 void section(const char *name);
 
+/* Send this process's standard error (fd 2) to a file in the test directory
+ * until stderr_end(), which restores it and returns the number of bytes
+ * written meanwhile (printing them to stdout, so that a failure shows them);
+ * -1 if the redirection failed. One redirection at a time. */
+void stderr_begin(void);
+long stderr_end(void);
+
 /* Sentinels for out-parameters: a failing call must not touch them. */
 #define SIZE_SENT ((size_t)0x5A5A5A5Au)
 #define FLOAT_SENT (-4242.5f)

@@ -1,8 +1,8 @@
 /*
  * test_ffi_model.c: test_ffi's tests of the training options, of training
  * (empty corpora, cancellation, progress) and of the model queries (words,
- * vectors, most similar, analogies, nearest, similarity), which run on a
- * trained model and on a mapped one. The harness is in test_ffi.c.
+ * vectors, most similar, analogies, nearest, similarity, k far beyond the
+ * vocabulary), which run on a trained model and on a mapped one. The harness is in test_ffi.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -452,6 +452,55 @@ static void test_queries(const W2vModel *m, size_t vocab, size_t dim)
     }
 }
 
+/* A k beyond the candidate words, up to SIZE_MAX, asks for nothing more: the
+ * library caps k at the candidates (the vocabulary, or restrict_vocab's
+ * words, less the query words), so the call returns OK with `found` = the
+ * candidates and writes no further, allocates nothing for k, and neither
+ * aborts nor prints. The arrays hold 64 >= the vocabulary. */
+static void test_huge_k(const W2vModel *m, size_t vocab, size_t dim)
+{
+    size_t ks[3], nk = 0, idx[64], found, king, queen, j, i;
+    float sc[64], v[64];
+    const char *pos[1] = {"king"};
+
+    ks[nk++] = SIZE_MAX;
+#if SIZE_MAX > 0xFFFFFFFFu
+    ks[nk++] = (size_t)10000000000ULL; /* 1e10: more than any vocabulary, less than SIZE_MAX */
+#endif
+    ks[nk++] = vocab + 1;
+    OK(w2v_model_index(m, "king", &king));
+    OK(w2v_model_index(m, "queen", &queen));
+    OK(w2v_model_vector(m, "queen", v, 64, NULL));
+    for (j = 0; j < nk; j++) {
+        size_t k = ks[j];
+        stderr_begin();
+        for (i = 0; i < 64; i++) {
+            idx[i] = SIZE_SENT;
+            sc[i] = FLOAT_SENT;
+        }
+        found = SIZE_SENT;
+        OK(w2v_model_most_similar(m, pos, 1, NULL, 0, k, 0, idx, sc, &found));
+        CHECK(found == vocab - 1 && descending(sc, found) && !contains(idx, found, king));
+        CHECK(idx[vocab - 1] == SIZE_SENT && sc[vocab - 1] == FLOAT_SENT); /* nothing past `found` */
+        found = SIZE_SENT;
+        OK(w2v_model_most_similar(m, pos, 1, NULL, 0, k, 4, idx, sc, &found));
+        CHECK(found == (king < 4 ? 3u : 4u)); /* restrict_vocab 4: its words less the query word */
+        found = SIZE_SENT;
+        OK(w2v_model_analogy(m, "man", "king", "woman", W2V_ANALOGY_METHOD_ADD, k, 0, idx, sc, &found));
+        CHECK(found == vocab - 3 && descending(sc, found));
+        found = SIZE_SENT;
+        OK(w2v_model_analogy(m, "man", "king", "woman", W2V_ANALOGY_METHOD_MUL, k, 0, idx, sc, &found));
+        CHECK(found == vocab - 3 && descending(sc, found));
+        found = SIZE_SENT;
+        OK(w2v_model_nearest(m, v, dim, k, 0, idx, sc, &found));
+        CHECK(found == vocab && idx[0] == queen && descending(sc, found) && idx[vocab] == SIZE_SENT);
+        found = SIZE_SENT;
+        OK(w2v_model_nearest(m, v, dim, k, 4, idx, sc, &found));
+        CHECK(found == 4 && idx[0] < 4 && idx[3] < 4);
+        CHECK(stderr_end() == 0); /* nothing printed (a panic would print) */
+    }
+}
+
 void test_model(const char *what, const W2vModel *m)
 {
     size_t vocab = 0, dim = 0;
@@ -464,4 +513,5 @@ void test_model(const char *what, const W2vModel *m)
     test_words(m, vocab);
     test_vectors(m, vocab, dim);
     test_queries(m, vocab, dim);
+    test_huge_k(m, vocab, dim);
 }

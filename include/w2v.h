@@ -577,13 +577,17 @@ enum W2vStatus w2v_model_vector_ptr(const struct W2vModel *model, size_t index, 
  * 3CosAdd neighbours: the `k` words nearest to the sum of the unit vectors
  * of `positive` minus those of `negative`, query words excluded, among the
  * `restrict_vocab` most frequent words (0: all). Writes up to `k` word
- * indices and cosines, best first, into `indices` and `scores` (arrays of
- * `k`), and their number to `*found`.
+ * indices and cosines, best first, into `indices` and `scores`, and their
+ * number to `*found`. The answers are at most the candidate words (the
+ * vocabulary, or its `restrict_vocab` most frequent, less the query words),
+ * so the arrays need `min(k, n)` elements, `n` the vocabulary size or
+ * `restrict_vocab` if smaller (and not 0): a `k` past that, up to
+ * `SIZE_MAX`, means "all of them" and allocates nothing for `k`.
  *
  * # Safety
  * `model` is a live model; `positive`/`negative` hold `n_positive`/`n_negative`
  * NUL-terminated strings (may be NULL when the count is 0); `indices` and
- * `scores` writable for `k` elements; `found` writable.
+ * `scores` writable for `min(k, n)` elements (above); `found` writable.
  */
 enum W2vStatus w2v_model_most_similar(const struct W2vModel *model,
                                       const char *const *positive,

@@ -10,7 +10,8 @@ use std::ffi::{c_char, c_int};
 /// Write up to `k` answers into `indices`/`scores` and their count to `found`.
 ///
 /// # Safety
-/// `indices` and `scores` writable for `k` elements (checked for NULL if `k > 0`); `found` writable.
+/// `indices` and `scores` writable for `min(k, answers.len())` elements
+/// (checked for NULL if `k > 0`); `found` writable.
 unsafe fn put_answers(
     answers: &[Neighbor],
     k: usize,
@@ -20,8 +21,8 @@ unsafe fn put_answers(
 ) -> R {
     let n = answers.len().min(k);
     for (i, a) in answers[..n].iter().enumerate() {
-        // SAFETY: `i < n <= k`, both arrays writable for `k` (caller's
-        // contract, NULL checked by the caller of this function).
+        // SAFETY: `i < n = min(k, answers.len())`, both arrays writable for
+        // `n` (caller's contract, NULL checked by the caller of this function).
         unsafe {
             *indices.add(i) = a.index;
             *scores.add(i) = a.score;
@@ -50,13 +51,17 @@ fn restrict_of(r: usize) -> Option<usize> {
 /// 3CosAdd neighbours: the `k` words nearest to the sum of the unit vectors
 /// of `positive` minus those of `negative`, query words excluded, among the
 /// `restrict_vocab` most frequent words (0: all). Writes up to `k` word
-/// indices and cosines, best first, into `indices` and `scores` (arrays of
-/// `k`), and their number to `*found`.
+/// indices and cosines, best first, into `indices` and `scores`, and their
+/// number to `*found`. The answers are at most the candidate words (the
+/// vocabulary, or its `restrict_vocab` most frequent, less the query words),
+/// so the arrays need `min(k, n)` elements, `n` the vocabulary size or
+/// `restrict_vocab` if smaller (and not 0): a `k` past that, up to
+/// `SIZE_MAX`, means "all of them" and allocates nothing for `k`.
 ///
 /// # Safety
 /// `model` is a live model; `positive`/`negative` hold `n_positive`/`n_negative`
 /// NUL-terminated strings (may be NULL when the count is 0); `indices` and
-/// `scores` writable for `k` elements; `found` writable.
+/// `scores` writable for `min(k, n)` elements (above); `found` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn w2v_model_most_similar(
     model: *const W2vModel,
