@@ -4,7 +4,8 @@
  * This file holds the harness (test_ffi.h declares what the other files
  * use), the version, message, name, SIMD and kernel tests, and main;
  * test_ffi_model.c the training options, training and model queries;
- * test_ffi_files.c saving, loading, corrupt files and evaluation.
+ * test_ffi_files.c saving, loading, corrupt files, evaluation, and NUL and
+ * control bytes in words.
  *
  *   test_ffi [-v] [--strict]
  *
@@ -12,7 +13,7 @@
  * too-small buffers (the size needed is reported through `needed`), invalid
  * UTF-8 words, unknown words, invalid enum values and parameters, a missing
  * file, corrupt and truncated model files, an empty corpus, cancellation,
- * k far beyond the vocabulary (SIZE_MAX).
+ * k far beyond the vocabulary (SIZE_MAX), NUL and control bytes in words.
  * Each failing call must return the documented status and leave a fresh,
  * non-empty message for w2v_last_error_message(); out-parameters must keep
  * the sentinels they were filled with. Successful calls are checked too.
@@ -528,6 +529,7 @@ int main(int argc, char **argv)
             test_model("native file, mapped", mapped);
             test_eval(mapped);
         }
+        test_control_bytes(model);
         w2v_model_free(mapped);
         w2v_model_free(model);
     }

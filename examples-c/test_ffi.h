@@ -112,5 +112,6 @@ void test_model(const char *what, const W2vModel *m);
 /* test_ffi_files.c */
 W2vModel *test_files(const W2vModel *model); /* the native file, mapped (or NULL) */
 void test_eval(const W2vModel *m);
+void test_control_bytes(const W2vModel *m); /* NUL and control bytes in model files, corpora, query words */
 
 #endif /* W2V_TEST_FFI_H */

@@ -1,7 +1,8 @@
 /*
  * test_ffi_files.c: test_ffi's tests of saving and loading models in the
- * three formats, of corrupt and truncated model files, and of evaluation
- * (analogy questions, similarity pairs). The harness is in test_ffi.c.
+ * three formats, of corrupt and truncated model files, of evaluation
+ * (analogy questions, similarity pairs), and of NUL and control bytes in
+ * words (model files, corpora, query words). The harness is in test_ffi.c.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -214,4 +215,153 @@ void test_eval(const W2vModel *m)
     OK(w2v_eval_similarity(m, pairs, &sr));
     CHECK(sr.pairs == 6 && sr.found == 5 && fabs(sr.spearman) <= 1.0 && fabs(sr.pearson) <= 1.0 &&
           fabs(sr.oov_percent - 100.0 / 6.0) < 1e-6);
+}
+
+/* ------------------------------------------------------------------------ */
+/* NUL and control bytes in words. The tokenizer separates words at the space
+ * and at every ASCII control byte (NUL to \x1f, and \x7f), so no word of a
+ * trained model holds one (a C string could not carry a NUL); word2vec files
+ * whose words hold one are refused (W2V_STATUS_FORMAT). A query word with a
+ * control byte is valid UTF-8: simply not found. */
+
+/* Append `len` bytes to `out` at `*n`. */
+static void append(unsigned char *out, size_t *n, const void *data, size_t len)
+{
+    memcpy(out + *n, data, len);
+    *n += len;
+}
+
+/* A word2vec binary file of two words, `word` (`len` bytes) and "ok", dim 2. */
+static size_t binary_model(unsigned char *out, const char *word, size_t len)
+{
+    static const float a[2] = {0.5f, 1.0f}, b[2] = {1.0f, 0.5f};
+    size_t n = 0;
+    append(out, &n, "2 2\n", 4);
+    append(out, &n, word, len);
+    append(out, &n, " ", 1);
+    append(out, &n, a, sizeof a);
+    append(out, &n, "\nok ", 4);
+    append(out, &n, b, sizeof b);
+    append(out, &n, "\n", 1);
+    return n;
+}
+
+/* The words of a model trained on `line`: "king", "queen", "man", "woman",
+ * "boy", "girl", "cat", "dog", each once per line; no word holds a control
+ * byte, every word is whole (no NUL inside: `needed` is its strlen + 1), and
+ * w2v_model_index of each word returns that word's own index. */
+static void check_clean_words(const W2vModel *m)
+{
+    static const char *const want[] = {"king", "queen", "man", "woman", "boy", "girl", "cat", "dog"};
+    const size_t nwant = sizeof want / sizeof want[0];
+    char buf[64];
+    size_t i, n = SIZE_SENT, at, needed;
+    int clean = 1, whole = 1, round_trip = 1;
+
+    OK(w2v_model_vocab_size(m, &n));
+    CHECK(n == nwant);
+    for (i = 0; i < n && i < 64; i++) {
+        const char *c;
+        needed = SIZE_SENT;
+        OK(w2v_model_word(m, i, buf, sizeof buf, &needed));
+        whole &= needed == strlen(buf) + 1;
+        for (c = buf; *c; c++)
+            clean &= (unsigned char)*c >= 0x20 && (unsigned char)*c != 0x7f;
+        at = SIZE_SENT;
+        round_trip &= w2v_model_index(m, buf, &at) == W2V_STATUS_OK && at == i;
+    }
+    CHECK(clean);      /* no control byte in any word */
+    CHECK(whole);      /* no NUL inside a word: C reads all of it */
+    CHECK(round_trip); /* each word returned is found again, at its own index */
+    for (i = 0; i < nwant; i++) {
+        at = SIZE_SENT;
+        OK(w2v_model_index(m, want[i], &at));
+        CHECK(at < n);
+    }
+    EXPECT(w2v_model_index(m, "king\001queen", &at), W2V_STATUS_NOT_FOUND, NULL);
+    EXPECT(w2v_model_index(m, "boy\033girl", &at), W2V_STATUS_NOT_FOUND, NULL);
+}
+
+/* Train on a corpus with NUL, \001, \033 and \177 between words, from a
+ * buffer and from a file; both see the same 8 words. */
+static void train_with_control_bytes(void)
+{
+    static const char line[] = "king\001queen man\0woman boy\033girl\0\0cat\177dog\n";
+    const size_t line_len = sizeof line - 1, reps = 30;
+    const char *corpus = path_in("control-bytes-corpus.txt");
+    W2vTrainOptions *o = small_options();
+    W2vModel *m = NULL;
+    char *text = malloc(line_len * reps);
+    size_t i;
+
+    CHECK(o != NULL && text != NULL);
+    if (!o || !text) {
+        free(text);
+        w2v_train_options_free(o);
+        return;
+    }
+    for (i = 0; i < reps; i++)
+        memcpy(text + i * line_len, line, line_len);
+    CHECK(memchr(text, '\0', line_len) != NULL); /* the corpus does hold NUL bytes */
+    OK(w2v_train_buffer(o, text, line_len * reps, NULL, NULL, &m));
+    if (m)
+        check_clean_words(m);
+    w2v_model_free(m);
+    m = NULL;
+    CHECK(write_file(corpus, text, line_len * reps));
+    OK(w2v_train_file(o, corpus, NULL, NULL, &m));
+    if (m)
+        check_clean_words(m);
+    w2v_model_free(m);
+    w2v_train_options_free(o);
+    free(text);
+}
+
+void test_control_bytes(const W2vModel *model)
+{
+    static const char clean_txt[] = "2 2\nde 0.5 1\nok 1 0.5\n";
+    static const char nul_txt[] = "2 2\nd\0e 0.5 1\nok 1 0.5\n";
+    static const char ctl_txt[] = "2 2\nd\001e 0.5 1\nok 1 0.5\n";
+    const char *clean_t = path_in("clean-word.txt"), *nul_t = path_in("nul-word.txt");
+    const char *ctl_t = path_in("control-word.txt"), *clean_b = path_in("clean-word.bin");
+    const char *nul_b = path_in("nul-word.bin"), *ctl_b = path_in("control-word.bin");
+    const char *pos[1] = {"qu\001een"};
+    unsigned char bin[64];
+    size_t n = SIZE_SENT, at = SIZE_SENT, idx[4], found = SIZE_SENT;
+    float sc[4], cos = FLOAT_SENT;
+    W2vModel *m = NULL;
+
+    section("NUL and control bytes in words");
+    CHECK(write_file(clean_t, clean_txt, sizeof clean_txt - 1) && write_file(nul_t, nul_txt, sizeof nul_txt - 1) &&
+          write_file(ctl_t, ctl_txt, sizeof ctl_txt - 1));
+    n = binary_model(bin, "de", 2);
+    CHECK(write_file(clean_b, bin, n));
+    n = binary_model(bin, "d\0e", 3);
+    CHECK(write_file(nul_b, bin, n));
+    n = binary_model(bin, "d\001e", 3);
+    CHECK(write_file(ctl_b, bin, n));
+    /* The files are otherwise valid: with "de" for the word, both load. */
+    OK(w2v_model_load(clean_t, &m));
+    OK(w2v_model_vocab_size(m, &n));
+    CHECK(n == 2);
+    w2v_model_free(m);
+    m = NULL;
+    OK(w2v_model_load(clean_b, &m));
+    w2v_model_free(m);
+    /* With "d\0e" or "d\001e" for the word, neither loads. */
+    EXPECT_LOAD(nul_t, W2V_STATUS_FORMAT, -1, NULL, NULL);
+    EXPECT_LOAD(ctl_t, W2V_STATUS_FORMAT, -1, NULL, NULL);
+    EXPECT_LOAD(nul_b, W2V_STATUS_FORMAT, -1, NULL, NULL);
+    EXPECT_LOAD(ctl_b, W2V_STATUS_FORMAT, -1, NULL, NULL);
+
+    train_with_control_bytes();
+
+    /* Query words with control bytes are valid UTF-8: not found, whatever the model. */
+    EXPECT(w2v_model_index(model, "king\001", &at), W2V_STATUS_NOT_FOUND, NULL);
+    EXPECT(w2v_model_index(model, "\033[1mking", &at), W2V_STATUS_NOT_FOUND, NULL);
+    EXPECT(w2v_model_similarity(model, "king", "qu\001een", &cos), W2V_STATUS_NOT_FOUND, NULL);
+    EXPECT(w2v_model_most_similar(model, pos, 1, NULL, 0, 4, 0, idx, sc, &found), W2V_STATUS_NOT_FOUND, NULL);
+    EXPECT(w2v_model_analogy(model, "man", "king", "wo\001man", 0, 4, 0, idx, sc, &found), W2V_STATUS_NOT_FOUND,
+           NULL);
+    CHECK(at == SIZE_SENT && found == SIZE_SENT && cos == FLOAT_SENT); /* untouched by the failures */
 }

@@ -2,10 +2,11 @@
 # CI for the C side of w2v (include/w2v.h, examples-c/), from the repository
 # root: builds the library and checks its SONAME (libw2v.so.<major>), then
 # builds the C and C++ examples against the static and the shared library
-# and runs them (with the C API test test_ffi), runs them under valgrind,
-# and checks `make install`: the versioned file names and links, and
-# pkg-config both ways (shared: ldd shows libw2v.so.0; --static: runs with
-# every libw2v.so* of the prefix deleted). Installs gcc, g++, make,
+# and runs them (with the C API test test_ffi: every function, huge k, the
+# status and SIMD level names, NUL and control bytes in words), runs them
+# under valgrind, and checks `make install`: the versioned file names and
+# links, and pkg-config both ways (shared: ldd shows libw2v.so.0; --static:
+# runs with every libw2v.so* of the prefix deleted). Installs gcc, g++, make,
 # valgrind, pkg-config and binutils (readelf) if one is missing. Fails
 # (non-zero) on any failure. (The header-regeneration check is done
 # elsewhere: .ci/run.)
