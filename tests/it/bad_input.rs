@@ -89,6 +89,12 @@ fn fixtures(dir: &Path) {
     std::fs::write(p("nul.txt"), nul_corpus()).unwrap();
     std::fs::write(p("long.txt"), vec![b'x'; 3_000_000]).unwrap();
     std::os::unix::fs::symlink(p("folder"), p("link-to-folder")).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(p("fifo"))
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    std::fs::write(p("big.txt"), big_model(22_000, 8)).unwrap();
     let (corpus, model) = (p("corpus.txt"), p("model.bin"));
     let run = |args: &[&Path]| {
         let out = w2v(
@@ -146,6 +152,20 @@ fn fixtures(dir: &Path) {
         &p("vectors.cooc"),
     ]);
     cut("vectors.cooc", "trunc.cooc", 100);
+}
+
+/// A word2vec text model of `v` words `w0`, `w1`, ... with random rows.
+fn big_model(v: usize, dim: usize) -> String {
+    let mut rng = crate::common::Rng::new(7);
+    let mut text = format!("{v} {dim}\n");
+    for i in 0..v {
+        text.push_str(&format!("w{i}"));
+        for _ in 0..dim {
+            text.push_str(&format!(" {:.4}", rng.float()));
+        }
+        text.push('\n');
+    }
+    text
 }
 
 /// `a\0b c\0d` with a tab, a form feed, a carriage return and a DEL, many times.
