@@ -39,18 +39,21 @@ fn find_shared_data() {
     let dir = env::var_os("W2V_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("../shared/data"));
-    // Watch a folder that exists, so that data appearing later is noticed
-    // (a missing path would rerun this script on every build).
-    let watch = [
-        dir.as_path(),
-        dir.parent().unwrap_or(&dir),
-        manifest.parent().unwrap_or(&manifest),
-    ]
-    .into_iter()
-    .find(|p| p.exists())
-    .map(PathBuf::from)
-    .unwrap_or_else(|| manifest.clone());
-    println!("cargo:rerun-if-changed={}", watch.display());
+    // Watch the data folder, or else the small `../shared` beside the
+    // repository, so that data appearing later is noticed. Never a large
+    // folder: cargo scans a watched folder recursively on every build. With
+    // neither, `W2V_DATA` changing still reruns this script.
+    let shared = manifest.join("../shared");
+    let watch = if dir.is_dir() {
+        Some(dir.clone())
+    } else if env::var_os("W2V_DATA").is_none() && shared.is_dir() {
+        Some(shared)
+    } else {
+        None
+    };
+    if let Some(w) = watch {
+        println!("cargo:rerun-if-changed={}", w.display());
+    }
     let ci = env::var("CI").is_ok_and(|v| v == "true");
     if !dir.join("analogy/questions-words.txt").is_file() && !ci {
         println!("cargo:rustc-cfg=w2v_no_data");
