@@ -11,10 +11,13 @@
 //! * [`native`]: w2v's own format, opened by `mmap` in constant time.
 //! * [`vocab`]: `word count` lines (word2vec.c's `-save-vocab`).
 //! * [`cooc`]: windowed co-occurrence counts, a sparse symmetric matrix.
+//! * [`checkpoint`]: a training run's state (vocabulary, configuration,
+//!   both weight matrices, each thread's position), to resume it.
 //! * [`atomic`]: every writer goes through [`atomic::write_atomically`], so a
 //!   failed or interrupted save never leaves a partial file.
 
 pub mod atomic;
+pub mod checkpoint;
 pub mod cooc;
 pub mod native;
 pub mod vocab;
