@@ -18,6 +18,10 @@
 //! * Threads read disjoint byte ranges `[start, end)`: a reader whose range
 //!   starts inside a token skips to the next whitespace, and a token belongs to
 //!   the range in which its first byte lies, so every token is read exactly once.
+//! * A reader can continue a pass from where another one stood
+//!   ([`TokenReader::seek`]), so a resumed training run reads the same tokens
+//!   as an uninterrupted one; [`Corpus::fingerprint`] tells whether a file is
+//!   the one a checkpoint was made on.
 
 use crate::error::{Error, ErrorKind, Result};
 use std::fs::File;
@@ -31,6 +35,22 @@ pub const MAX_TOKEN_BYTES: usize = 1024;
 pub const MAX_SENTENCE_WORDS: usize = 1000;
 /// The read buffer of one reader.
 const BUFFER_BYTES: usize = 1 << 18;
+/// Bytes at each end of a corpus that its [`Fingerprint`] checksums.
+pub const FINGERPRINT_SPAN: u64 = 1 << 20;
+
+/// A cheap identity of a corpus: its length and CRC-32s of its first and
+/// last [`FINGERPRINT_SPAN`] bytes (the whole corpus, twice, when shorter).
+/// Two corpora with equal fingerprints are, in practice, the same file; a
+/// change in the middle of a large file goes unseen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Size in bytes.
+    pub len: u64,
+    /// CRC-32 of the first bytes.
+    pub head_crc: u32,
+    /// CRC-32 of the last bytes.
+    pub tail_crc: u32,
+}
 
 /// Where training text comes from.
 #[derive(Debug, Clone)]
@@ -116,6 +136,34 @@ impl Corpus {
             skip_initial: skip_partial,
             start,
             skipped_long: 0,
+        })
+    }
+
+    /// The corpus's [`Fingerprint`] (reads at most two MiB).
+    pub fn fingerprint(&self) -> Result<Fingerprint> {
+        let len = self.len()?;
+        let span = len.min(FINGERPRINT_SPAN);
+        let (head, tail) = match self {
+            Corpus::File(p) => {
+                let ctx = || format!("cannot read corpus `{}`", p.display());
+                let mut f = File::open(p).map_err(|e| Error::io(ctx(), e))?;
+                let mut head = vec![0u8; span as usize];
+                f.read_exact(&mut head).map_err(|e| Error::io(ctx(), e))?;
+                let mut tail = vec![0u8; span as usize];
+                f.seek(SeekFrom::Start(len - span))
+                    .and_then(|_| f.read_exact(&mut tail))
+                    .map_err(|e| Error::io(ctx(), e))?;
+                (crc32fast::hash(&head), crc32fast::hash(&tail))
+            }
+            Corpus::Bytes(b) => (
+                crc32fast::hash(&b[..span as usize]),
+                crc32fast::hash(&b[(len - span) as usize..]),
+            ),
+        };
+        Ok(Fingerprint {
+            len,
+            head_crc: head,
+            tail_crc: tail,
         })
     }
 
@@ -258,6 +306,34 @@ impl TokenReader {
         Ok(())
     }
 
+    /// Continue the current pass from corpus offset `position`, a value
+    /// [`position`] returned at a token boundary of this range (after a word
+    /// or a newline, as at the end of a sentence), so that the tokens read
+    /// next are the ones a reader that stood there would have read. A
+    /// position at or before the range's start begins the pass afresh
+    /// ([`rewind`]). No allocation.
+    ///
+    /// [`position`]: TokenReader::position
+    /// [`rewind`]: TokenReader::rewind
+    pub fn seek(&mut self, position: u64) -> Result<()> {
+        self.rewind()?;
+        if position <= self.start {
+            return Ok(());
+        }
+        match &mut self.source {
+            Source::File(f) => {
+                f.seek(SeekFrom::Start(position))
+                    .map_err(|e| Error::io(format!("cannot seek in corpus `{}`", self.name), e))?;
+            }
+            Source::Bytes(b, pos) => {
+                *pos = usize::try_from(position).map_or(b.len(), |p| p.min(b.len()))
+            }
+        }
+        self.offset = position;
+        self.skip_partial = false;
+        Ok(())
+    }
+
     /// Skip the rest of a token longer than [`MAX_TOKEN_BYTES`].
     fn skip_long_token(&mut self) -> Result<()> {
         loop {
@@ -395,6 +471,69 @@ mod tests {
             words(&c, 0, c.len().unwrap()),
             ["a", "b", "\n", "c", "d", "\n", "e"]
         );
+    }
+
+    #[test]
+    fn a_reader_continues_from_a_position() {
+        // Sentences of 1 to 9 words, some long ones, across buffer refills.
+        let mut text = String::new();
+        for i in 0..40_000 {
+            text.push_str(&format!("w{}", i % 613));
+            text.push(if i % (1 + i % 9) == 0 { '\n' } else { ' ' });
+        }
+        let c = Corpus::bytes(text.into_bytes());
+        for (start, end) in c.ranges(3).unwrap() {
+            let mut r = c.reader(start, end).unwrap();
+            let mut seen = Vec::new();
+            while let Some(t) = r.next_token().unwrap() {
+                let is_word = matches!(t, Token::Word(_));
+                seen.push((r.position(), is_word));
+            }
+            for &(pos, _) in seen.iter().step_by(977) {
+                let mut a = c.reader(start, end).unwrap();
+                a.seek(pos).unwrap();
+                let rest: Vec<bool> = std::iter::from_fn(|| {
+                    a.next_token().unwrap().map(|t| matches!(t, Token::Word(_)))
+                })
+                .collect();
+                let want: Vec<bool> = seen
+                    .iter()
+                    .skip_while(|&&(p, _)| p <= pos)
+                    .map(|&(_, w)| w)
+                    .collect();
+                assert_eq!(rest, want, "range {start}..{end}, from {pos}");
+            }
+            // A rewind after a seek starts the range again.
+            let mut a = c.reader(start, end).unwrap();
+            a.seek(seen[seen.len() / 2].0).unwrap();
+            a.rewind().unwrap();
+            let mut n = 0;
+            while a.next_token().unwrap().is_some() {
+                n += 1;
+            }
+            assert_eq!(n, seen.len());
+        }
+    }
+
+    #[test]
+    fn fingerprints_see_the_ends() {
+        let text = vec![b'a'; 3 << 20];
+        let base = Corpus::bytes(text.clone()).fingerprint().unwrap();
+        let mut head = text.clone();
+        head[10] = b'b';
+        let mut tail = text.clone();
+        tail[(3 << 20) - 10] = b'b';
+        let mut middle = text.clone();
+        middle[3 << 19] = b'b';
+        let f = |t: Vec<u8>| Corpus::bytes(t).fingerprint().unwrap();
+        assert_ne!(f(head).head_crc, base.head_crc);
+        assert_ne!(f(tail).tail_crc, base.tail_crc);
+        assert_eq!(f(middle), base, "the middle is not read");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.txt");
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(Corpus::file(&path).unwrap().fingerprint().unwrap(), base);
+        assert_eq!(Corpus::bytes(vec![]).fingerprint().unwrap().len, 0);
     }
 
     #[test]
