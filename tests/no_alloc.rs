@@ -3,13 +3,14 @@
 //! and calls the progress callback itself every 10,000 words; the callback
 //! reads this thread's allocation counter. After a warm-up of 20,000 words,
 //! at least 100,000 further words must train without a single allocation, for
-//! skip-gram and CBOW with negative sampling and hierarchical softmax, and
-//! with a training trace recorded meanwhile.
+//! skip-gram and CBOW with negative sampling and hierarchical softmax, with
+//! a training trace recorded meanwhile, and with checkpoints taken meanwhile
+//! (the worker copies the weights; the writer thread writes them).
 
 #![allow(unsafe_code, reason = "a counting global allocator")]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use w2v::train::{TraceConfig, Tracing};
+use w2v::train::{CheckpointParts, Checkpointing, Hooks, TraceConfig, Tracing};
 use w2v::{Corpus, LossKind, ModelKind, TrainConfig};
 
 mod common;
@@ -37,11 +38,22 @@ fn corpus() -> Corpus {
     Corpus::bytes(text.into_bytes())
 }
 
+/// What runs beside training.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Beside {
+    Nothing,
+    /// A trace point every 10,000 words.
+    Trace,
+    /// A checkpoint every 10,000 words.
+    Checkpoints,
+}
+
 /// Train `model`/`loss` and assert that, after a warm-up, 100,000 words
-/// train without an allocation on the training thread; with `traced`, a
-/// training trace is recorded every 10,000 words meanwhile (its arithmetic
-/// runs on the tracer thread, which may allocate).
-fn check(model: ModelKind, loss: LossKind, traced: bool) {
+/// train without an allocation on the training thread; with a trace or
+/// checkpoints every 10,000 words meanwhile (their arithmetic and writing
+/// run on another thread, which may allocate).
+fn check(model: ModelKind, loss: LossKind, beside: Beside) {
+    let traced = beside == Beside::Trace;
     let corpus = corpus();
     let config = TrainConfig {
         model,
@@ -87,6 +99,24 @@ fn check(model: ModelKind, loss: LossKind, traced: bool) {
             .expect("training succeeds");
         // One point at the start, one per 10,000 words, one at the end.
         assert!(points >= 20, "only {points} trace points");
+    } else if beside == Beside::Checkpoints {
+        let vocab = w2v::Vocab::count(&corpus, config.min_count, None).unwrap();
+        let mut taken = 0usize;
+        let mut sink = |p: &CheckpointParts<'_>| {
+            assert_eq!(p.syn0.len(), p.words.len() * 50);
+            taken += 1;
+            Ok(())
+        };
+        let hooks = Hooks {
+            tracing: None,
+            checkpointing: Some(Checkpointing {
+                every: 10_000,
+                sink: &mut sink,
+            }),
+        };
+        w2v::train::train_with(&corpus, vocab, &config, &callback, hooks)
+            .expect("training succeeds");
+        assert!(taken >= 20, "only {taken} checkpoints");
     } else {
         w2v::train(&corpus, &config, &callback).expect("training succeeds");
     }
@@ -100,37 +130,75 @@ fn check(model: ModelKind, loss: LossKind, traced: bool) {
         n, 0,
         "{model:?}/{loss:?}: {n} allocations over {words} training words"
     );
-    eprintln!("{model:?}/{loss:?} (traced: {traced}): 0 allocations over {words} words");
+    eprintln!("{model:?}/{loss:?} ({beside:?} beside): 0 allocations over {words} words");
 }
 
 #[test]
 fn skip_gram_negative_sampling_does_not_allocate() {
-    check(ModelKind::SkipGram, LossKind::NegativeSampling, false);
+    check(
+        ModelKind::SkipGram,
+        LossKind::NegativeSampling,
+        Beside::Nothing,
+    );
 }
 
 #[test]
 fn skip_gram_does_not_allocate_while_traced() {
-    check(ModelKind::SkipGram, LossKind::NegativeSampling, true);
+    check(
+        ModelKind::SkipGram,
+        LossKind::NegativeSampling,
+        Beside::Trace,
+    );
 }
 
 #[test]
 fn cbow_does_not_allocate_while_traced() {
-    check(ModelKind::Cbow, LossKind::HierarchicalSoftmax, true);
+    check(
+        ModelKind::Cbow,
+        LossKind::HierarchicalSoftmax,
+        Beside::Trace,
+    );
 }
 
 #[test]
 fn skip_gram_hierarchical_softmax_does_not_allocate() {
-    check(ModelKind::SkipGram, LossKind::HierarchicalSoftmax, false);
+    check(
+        ModelKind::SkipGram,
+        LossKind::HierarchicalSoftmax,
+        Beside::Nothing,
+    );
 }
 
 #[test]
 fn cbow_negative_sampling_does_not_allocate() {
-    check(ModelKind::Cbow, LossKind::NegativeSampling, false);
+    check(ModelKind::Cbow, LossKind::NegativeSampling, Beside::Nothing);
 }
 
 #[test]
 fn cbow_hierarchical_softmax_does_not_allocate() {
-    check(ModelKind::Cbow, LossKind::HierarchicalSoftmax, false);
+    check(
+        ModelKind::Cbow,
+        LossKind::HierarchicalSoftmax,
+        Beside::Nothing,
+    );
+}
+
+#[test]
+fn skip_gram_does_not_allocate_while_checkpointed() {
+    check(
+        ModelKind::SkipGram,
+        LossKind::NegativeSampling,
+        Beside::Checkpoints,
+    );
+}
+
+#[test]
+fn cbow_does_not_allocate_while_checkpointed() {
+    check(
+        ModelKind::Cbow,
+        LossKind::HierarchicalSoftmax,
+        Beside::Checkpoints,
+    );
 }
 
 #[test]

@@ -26,12 +26,16 @@
 //! buffers (sentence, `h`, `e`, read buffer), shared progress is a few atomics
 //! updated every 10,000 words, and per-thread loss sums are `f64` values only
 //! their own thread writes.
+//!
+//! A run can be traced ([`trace`]) and checkpointed, then resumed
+//! ([`checkpoint`], [`resume`]).
 
 #![allow(
     unsafe_code,
-    reason = "snapshots of the shared weights for training traces (see trace.rs)"
+    reason = "snapshots of the shared weights for training traces and checkpoints (see trace.rs, checkpoint.rs)"
 )]
 
+pub mod checkpoint;
 mod config;
 mod huffman;
 mod sampler;
@@ -39,15 +43,18 @@ pub mod trace;
 mod weights;
 mod worker;
 
+pub use checkpoint::{CheckpointParts, CheckpointSink, Checkpointing, Resume};
 pub use config::{LossKind, LrSchedule, ModelKind, TrainConfig};
 pub use huffman::Huffman;
 pub use sampler::AliasSampler;
 pub use trace::{Reference, TraceConfig, TracePoint};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::checkpoint::WorkerRecord;
 use crate::model::Embeddings;
 use crate::text::vocab::keep_thresholds;
 use crate::text::{Corpus, Vocab};
+use checkpoint::{Pause, Saver, Start};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use serde::Serialize;
 use std::sync::Mutex;
@@ -158,7 +165,7 @@ pub fn train_with_vocab(
     config: &TrainConfig,
     progress: &(dyn Fn(&Progress) -> bool + Sync),
 ) -> Result<(Embeddings, TrainStats)> {
-    run(corpus, vocab, config, progress, None)
+    train_with(corpus, vocab, config, progress, Hooks::default())
 }
 
 /// What to trace and where trace points go (see [`trace`]).
@@ -180,7 +187,73 @@ pub fn train_traced(
     progress: &(dyn Fn(&Progress) -> bool + Sync),
     tracing: Tracing<'_>,
 ) -> Result<(Embeddings, TrainStats)> {
-    run(corpus, vocab, config, progress, Some(tracing))
+    let hooks = Hooks {
+        tracing: Some(tracing),
+        checkpointing: None,
+    };
+    train_with(corpus, vocab, config, progress, hooks)
+}
+
+/// What a run does besides training.
+#[derive(Default)]
+pub struct Hooks<'a> {
+    /// Record a trace (see [`trace`]).
+    pub tracing: Option<Tracing<'a>>,
+    /// Take checkpoints (see [`checkpoint`]). Note that a run with
+    /// checkpoints draws other random numbers than one without.
+    pub checkpointing: Option<Checkpointing<'a>>,
+}
+
+/// [`train_with_vocab`] with a trace, checkpoints, or both.
+pub fn train_with(
+    corpus: &Corpus,
+    vocab: Vocab,
+    config: &TrainConfig,
+    progress: &(dyn Fn(&Progress) -> bool + Sync),
+    hooks: Hooks<'_>,
+) -> Result<(Embeddings, TrainStats)> {
+    let every = hooks.checkpointing.as_ref().map(|c| c.every);
+    let plan = Plan {
+        tracing: hooks.tracing,
+        every,
+        sink: hooks.checkpointing.map(|c| c.sink),
+        start: None,
+    };
+    run(corpus, vocab, config, progress, plan)
+}
+
+/// Go on with the run checkpointed in `from` on `corpus` (the corpus it was
+/// made on, see [`Resume::new`]), with its configuration, schedule and
+/// counters, taking checkpoints at the same boundaries and passing them to
+/// `sink`, if any. With one thread the result is byte for byte the
+/// uninterrupted run's (see [`checkpoint`]).
+pub fn resume<'s>(
+    corpus: &Corpus,
+    from: Resume,
+    progress: &(dyn Fn(&Progress) -> bool + Sync),
+    sink: Option<&'s mut CheckpointSink<'s>>,
+) -> Result<(Embeddings, TrainStats)> {
+    from.check_corpus(corpus)?;
+    let every = from.checkpoint_every();
+    let (config, vocab, start) = from.into_parts();
+    let plan = Plan {
+        tracing: None,
+        every: Some(every),
+        sink,
+        start: Some(start),
+    };
+    run(corpus, vocab, &config, progress, plan)
+}
+
+/// Everything a run does besides training, and where it starts.
+struct Plan<'a> {
+    tracing: Option<Tracing<'a>>,
+    /// Words between checkpoint boundaries.
+    every: Option<u64>,
+    /// Where checkpoints go (none: one thread still re-seeds at boundaries).
+    sink: Option<&'a mut CheckpointSink<'a>>,
+    /// A resumed run's state.
+    start: Option<Start>,
 }
 
 fn run(
@@ -188,9 +261,20 @@ fn run(
     vocab: Vocab,
     config: &TrainConfig,
     progress: &(dyn Fn(&Progress) -> bool + Sync),
-    tracing: Option<Tracing<'_>>,
+    plan: Plan<'_>,
 ) -> Result<(Embeddings, TrainStats)> {
     config.check()?;
+    let Plan {
+        tracing,
+        every,
+        mut sink,
+        start,
+    } = plan;
+    if every == Some(0) {
+        return Err(Error::invalid(
+            "the checkpoint interval must be at least 1 word",
+        ));
+    }
     let kernels = config.kernels;
     if vocab.is_empty() {
         let skipped = match vocab.skipped_long() {
@@ -227,33 +311,76 @@ fn run(
         )
     };
 
-    // syn0: uniform(-0.5, 0.5) / dim, as word2vec.c (times the scale, if
-    // one is given, in which case syn1 starts the same way instead of at 0).
     let mut syn0 = SharedMatrix::zeros(v, dim).ok_or_else(oom)?;
-    let mut rng = SmallRng::seed_from_u64(config.seed);
-    let scale = config.init_scale.unwrap_or(1.0);
-    let mut init = |m: &mut SharedMatrix| {
-        let stride = m.stride();
-        for row in m.as_mut_slice().chunks_exact_mut(stride) {
-            for x in &mut row[..dim] {
-                *x =
-                    ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5) / dim as f32 * scale;
-            }
-        }
-    };
-    init(&mut syn0);
     let output = OutputLayer::new(config.loss, vocab.counts())?;
     let mut syn1 = SharedMatrix::zeros(output.rows(v), dim).ok_or_else(oom)?;
-    if config.init_scale.is_some() {
-        init(&mut syn1);
-    }
+    let threads = config.threads;
+    let start = match start {
+        // syn0: uniform(-0.5, 0.5) / dim, as word2vec.c (times the scale, if
+        // one is given, in which case syn1 starts the same way instead of at 0).
+        None => {
+            let mut rng = SmallRng::seed_from_u64(config.seed);
+            let scale = config.init_scale.unwrap_or(1.0);
+            let mut init = |m: &mut SharedMatrix| {
+                let stride = m.stride();
+                for row in m.as_mut_slice().chunks_exact_mut(stride) {
+                    for x in &mut row[..dim] {
+                        *x = ((rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32 - 0.5)
+                            / dim as f32
+                            * scale;
+                    }
+                }
+            };
+            init(&mut syn0);
+            if config.init_scale.is_some() {
+                init(&mut syn1);
+            }
+            None
+        }
+        Some(mut s) => {
+            if s.syn0.len() != v * dim
+                || s.syn1.len() != output.rows(v) * dim
+                || s.workers.len() != threads
+                || s.epoch_loss.len() != config.epochs
+            {
+                return Err(Error::invalid(
+                    "the resumed state does not fit its configuration",
+                ));
+            }
+            syn0.copy_from_dense(&std::mem::take(&mut s.syn0));
+            syn1.copy_from_dense(&std::mem::take(&mut s.syn1));
+            Some(s)
+        }
+    };
 
     let corpus_words = vocab.total();
-    let threads = config.threads;
     let ranges = corpus.ranges(threads)?;
     let handoff = match &tracing {
         Some(_) if threads == 1 => Some(Handoff::new(v, dim)),
         _ => None,
+    };
+    // Checkpoints: one worker leaves its snapshots itself; with several, the
+    // calling thread takes them while the pause holds the workers. Without
+    // a sink one thread still re-seeds at the boundaries (a resumed run
+    // stays the uninterrupted one); several need no boundaries.
+    let saver = sink
+        .as_ref()
+        .map(|_| Saver::new(v * dim, output.rows(v) * dim, threads, config.epochs));
+    let pause = (threads > 1 && saver.is_some()).then(|| Pause::new(threads));
+    let fingerprint = match &saver {
+        Some(_) => Some(corpus.fingerprint()?),
+        None => None,
+    };
+    let boundaries = every
+        .filter(|_| threads == 1 || saver.is_some())
+        .map(|every| worker::Boundaries {
+            every,
+            saver: saver.as_ref().filter(|_| threads == 1),
+            pause: pause.as_ref(),
+        });
+    let epoch_loss = match &start {
+        Some(s) => s.epoch_loss.iter().map(|e| (e.sum, e.n)).collect(),
+        None => vec![(0.0, 0); config.epochs],
     };
     let shared = worker::Shared {
         config,
@@ -265,16 +392,20 @@ fn run(
         syn1: &syn1,
         lr0: config.learning_rate(),
         total_words: corpus_words * config.epochs as u64,
-        words_done: AtomicU64::new(0),
+        words_done: AtomicU64::new(start.as_ref().map_or(0, |s| s.words_done)),
         stop: AtomicBool::new(false),
         slots: (0..threads).map(|_| worker::Slot::default()).collect(),
-        epoch_loss: Mutex::new(vec![(0.0, 0); config.epochs]),
+        epoch_loss: Mutex::new(epoch_loss),
         start: Instant::now(),
         progress,
         inline_reporter: threads == 1,
         trace: handoff.as_ref(),
         trace_every: tracing.as_ref().map_or(u64::MAX, |t| t.config.every),
+        checkpoint: boundaries,
+        words_at_start: start.as_ref().map_or(0, |s| s.words),
+        seconds_before: start.as_ref().map_or(0.0, |s| s.seconds),
     };
+    let resumed = |t: usize| start.as_ref().map(|s| (&s.workers[t], s.words));
     let mut tracing = tracing;
     let mut analyzer = tracing
         .as_ref()
@@ -287,8 +418,37 @@ fn run(
         unsafe { syn0.copy_dense_into(&mut snapshot) };
         (t.sink)(a.point(&snapshot, shared.moment())?);
     }
+    let corpus_name = corpus.name();
+    let record = checkpoint::config_record(config, every.unwrap_or(0));
 
     let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let writer = match (&saver, sink.take(), fingerprint) {
+            (Some(saver), Some(sink), Some(fp)) => {
+                let (shared, name, vocab) = (&shared, &corpus_name, &vocab);
+                Some(scope.spawn(move || {
+                    let r = saver.serve(&mut |snap| {
+                        sink(&checkpoint::parts(record, fp, name, vocab, dim, snap))
+                    });
+                    if r.is_err() {
+                        shared.stop.store(true, Ordering::Relaxed);
+                    }
+                    r
+                }))
+            }
+            _ => None,
+        };
+        let finish = |mut results: Vec<Result<()>>| {
+            if let Some(s) = &saver {
+                s.finish();
+            }
+            if let Some(w) = writer {
+                results.push(
+                    w.join()
+                        .unwrap_or_else(|_| Err(panicked("checkpoint writer"))),
+                );
+            }
+            results
+        };
         if threads == 1 {
             let tracer = match (&handoff, tracing.as_mut(), analyzer.as_mut()) {
                 (Some(h), Some(t), Some(a)) => {
@@ -297,25 +457,29 @@ fn run(
                 }
                 _ => None,
             };
-            let r = worker::run(&shared, corpus, 0, ranges[0]);
+            let r = worker::run(&shared, corpus, 0, ranges[0], resumed(0));
             if let Some(h) = &handoff {
                 h.finish();
             }
-            let traced = tracer.map(|t| t.join().unwrap_or_else(|_| Err(tracer_panicked())));
-            return vec![r, traced.unwrap_or(Ok(()))];
+            let traced = tracer.map(|t| t.join().unwrap_or_else(|_| Err(panicked("trace"))));
+            return finish(vec![r, traced.unwrap_or(Ok(()))]);
         }
         let handles: Vec<_> = ranges
             .iter()
             .enumerate()
             .map(|(t, &range)| {
-                let shared = &shared;
-                scope.spawn(move || worker::run(shared, corpus, t, range))
+                let (shared, start) = (&shared, resumed(t));
+                scope.spawn(move || worker::run(shared, corpus, t, range, start))
             })
             .collect();
-        // The calling thread reports progress (and traces) until every
-        // worker is done.
+        // The calling thread reports progress (and traces, and takes
+        // checkpoints) until every worker is done.
         let mut traced = Ok(());
         let mut next_trace = shared.trace_every;
+        let mut next_checkpoint = match (every, &start) {
+            (Some(e), s) => worker::next_boundary(s.as_ref().map_or(0, |s| s.words), e),
+            (None, _) => u64::MAX,
+        };
         while !handles.iter().all(|h| h.is_finished()) {
             std::thread::sleep(Duration::from_millis(50));
             if !shared.stop.load(Ordering::Relaxed) && !(shared.progress)(&shared.snapshot()) {
@@ -331,10 +495,38 @@ fn run(
                 traced = a.point(&snapshot, shared.moment()).map(|p| (t.sink)(p));
                 next_trace = (done / shared.trace_every + 1).saturating_mul(shared.trace_every);
             }
+            if let (Some(p), Some(s), Some(e)) = (&pause, &saver, every)
+                && done >= next_checkpoint
+                && s.idle()
+                && !shared.stop.load(Ordering::Relaxed)
+            {
+                let words = p.hold(
+                    |recs| done_with_pending(&shared, recs),
+                    |recs, words| {
+                        let losses = shared.epoch_loss.lock().unwrap_or_else(|e| e.into_inner());
+                        let published = shared.words_done.load(Ordering::Relaxed);
+                        // SAFETY: every worker waits in the pause or has
+                        // returned: no row is written during the copy.
+                        unsafe {
+                            s.give(
+                                &syn0,
+                                &syn1,
+                                recs,
+                                &losses,
+                                words,
+                                published,
+                                shared.seconds(),
+                            )
+                        };
+                        words
+                    },
+                );
+                next_checkpoint = worker::next_boundary(words.unwrap_or(done), e);
+            }
         }
         let mut results: Vec<Result<()>> = handles.into_iter().map(join_worker).collect();
         results.push(traced);
-        results
+        finish(results)
     });
     for r in results {
         r?;
@@ -365,6 +557,7 @@ fn run(
         .map(|&(s, n)| if n > 0 { s / n as f64 } else { 0.0 })
         .collect();
     let words_trained = shared.words_done.load(Ordering::Relaxed);
+    let words_here = words_trained.saturating_sub(shared.words_at_start);
     drop(shared);
     let stats = TrainStats {
         vocab_size: v,
@@ -372,7 +565,7 @@ fn run(
         words_trained,
         vocab_seconds: 0.0,
         train_seconds,
-        words_per_sec: words_trained as f64 / train_seconds.max(1e-9),
+        words_per_sec: words_here as f64 / train_seconds.max(1e-9),
         final_loss: epoch_loss.last().copied().unwrap_or(0.0),
         epoch_loss,
         simd_level: kernels.level().name().to_string(),
@@ -383,10 +576,17 @@ fn run(
     Ok((emb, stats))
 }
 
-fn tracer_panicked() -> Error {
+/// The words read by all threads while the pause holds them: the published
+/// count and every worker's pending words.
+fn done_with_pending(shared: &worker::Shared<'_>, records: &[WorkerRecord]) -> u64 {
+    let pending: u64 = records.iter().map(|r| r.pending_words).sum();
+    shared.words_done.load(Ordering::Relaxed) + pending
+}
+
+fn panicked(what: &str) -> Error {
     Error::new(
         ErrorKind::WorkerPanicked,
-        "the trace thread panicked (a bug in w2v)",
+        format!("the {what} thread panicked (a bug in w2v)"),
     )
 }
 

@@ -104,6 +104,19 @@ impl SharedMatrix {
         }
     }
 
+    /// Set the rows from a dense `rows x dim` slice (no worker running).
+    pub fn copy_from_dense(&mut self, src: &[f32]) {
+        let (dim, stride) = (self.dim, self.stride);
+        assert_eq!(src.len(), self.rows * dim, "copy_from_dense: length");
+        for (row, s) in self
+            .as_mut_slice()
+            .chunks_exact_mut(stride)
+            .zip(src.chunks_exact(dim))
+        {
+            row[..dim].copy_from_slice(s);
+        }
+    }
+
     /// Copy into a dense `rows x dim` vector (no worker running).
     pub fn dense_copy(&mut self) -> Vec<f32> {
         let (dim, stride) = (self.dim, self.stride);

@@ -1,17 +1,21 @@
 //! One training thread: reads its byte range of the corpus, epoch after
 //! epoch, and updates the shared weights. Nothing here allocates after
-//! [`run`] set up its buffers.
+//! [`run`] set up its buffers. With checkpoints, it stops at checkpoint
+//! boundaries at sentence ends, and a resumed worker starts where its
+//! record says (see checkpoint.rs).
 
 #![allow(
     unsafe_code,
     reason = "Hogwild access to shared weight rows (see weights.rs)"
 )]
 
+use super::checkpoint::{Pause, Saver, boundary_rng};
 use super::config::{LrSchedule, ModelKind, TrainConfig};
 use super::trace::{Handoff, Moment};
 use super::weights::SharedMatrix;
 use super::{OutputLayer, Progress, REPORT_EVERY};
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::checkpoint::WorkerRecord;
 use crate::simd::{Kernels, log_sigmoid};
 use crate::text::Vocab;
 use crate::text::corpus::{Corpus, MAX_SENTENCE_WORDS, Token, TokenReader};
@@ -59,6 +63,28 @@ pub(crate) struct Shared<'a> {
     pub trace: Option<&'a Handoff>,
     /// Words between trace points (`u64::MAX` without tracing).
     pub trace_every: u64,
+    /// With checkpoints: their boundaries, and where snapshots go.
+    pub checkpoint: Option<Boundaries<'a>>,
+    /// Words read before this process started (a resumed run's checkpoint).
+    pub words_at_start: u64,
+    /// Seconds of training before this process started (a resumed run).
+    pub seconds_before: f64,
+}
+
+/// Checkpoint boundaries (see checkpoint.rs).
+pub(crate) struct Boundaries<'a> {
+    /// Words between boundaries.
+    pub every: u64,
+    /// One thread: the worker leaves each snapshot here.
+    pub saver: Option<&'a Saver>,
+    /// Several threads: the workers wait here while the calling thread
+    /// takes the snapshot.
+    pub pause: Option<&'a Pause>,
+}
+
+/// The first multiple of `every` past `words`.
+pub(crate) fn next_boundary(words: u64, every: u64) -> u64 {
+    (words / every + 1).saturating_mul(every)
 }
 
 impl Shared<'_> {
@@ -69,6 +95,11 @@ impl Shared<'_> {
         }
         let frac = done as f64 / (self.total_words + 1) as f64;
         (self.lr0 as f64 * (1.0 - frac).max(1e-4)) as f32
+    }
+
+    /// Seconds of training, including runs before a resume.
+    pub(crate) fn seconds(&self) -> f64 {
+        self.seconds_before + self.start.elapsed().as_secs_f64()
     }
 
     /// Where training stands, for a trace point (summed over the workers).
@@ -103,7 +134,8 @@ impl Shared<'_> {
         Progress {
             fraction: (words as f64 / self.total_words.max(1) as f64).min(1.0),
             words,
-            words_per_sec: words as f64 / elapsed.as_secs_f64().max(1e-9),
+            words_per_sec: words.saturating_sub(self.words_at_start) as f64
+                / elapsed.as_secs_f64().max(1e-9),
             lr: self.lr_at(words),
             loss: if n > 0 { sum / n as f64 } else { 0.0 },
             epoch: epoch.min(self.config.epochs as u64 - 1) as usize,
@@ -133,12 +165,45 @@ struct Worker<'s, 'a> {
     epoch: usize,
     /// Words at which the next trace point is due.
     next_trace: u64,
+    /// Words at which the next checkpoint is due (one thread).
+    next_checkpoint: u64,
+    range: (u64, u64),
     slot: usize,
 }
 
-/// Run worker `t` over corpus bytes `range` for every epoch.
-pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64)) -> Result<()> {
+/// Tells the [`Pause`] that a worker returned, however it returns.
+struct Exit<'p> {
+    pause: &'p Pause,
+    slot: usize,
+    /// Set when every epoch is done.
+    finished: Option<WorkerRecord>,
+}
+
+impl Drop for Exit<'_> {
+    fn drop(&mut self) {
+        self.pause.exit(self.slot, self.finished.take());
+    }
+}
+
+/// Run worker `t` over corpus bytes `range` for every epoch; resumed, from
+/// `start`: its record and the words of the checkpoint's boundary.
+pub(crate) fn run(
+    sh: &Shared<'_>,
+    corpus: &Corpus,
+    t: usize,
+    range: (u64, u64),
+    start: Option<(&WorkerRecord, u64)>,
+) -> Result<()> {
     let dim = sh.config.dim;
+    let mut exit = sh
+        .checkpoint
+        .as_ref()
+        .and_then(|b| b.pause)
+        .map(|pause| Exit {
+            pause,
+            slot: t,
+            finished: None,
+        });
     let mut reader = corpus.reader(range.0, range.1)?;
     let mut w = Worker {
         sh,
@@ -160,18 +225,36 @@ pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64))
         done_n: 0,
         epoch: 0,
         next_trace: sh.trace_every,
+        next_checkpoint: sh.checkpoint.as_ref().map_or(u64::MAX, |b| b.every),
+        range,
         slot: t,
     };
+    let mut first = 0;
+    if let Some((rec, words)) = start {
+        if rec.finished != 0 {
+            let last = sh.config.epochs as u64 - 1;
+            sh.slots[t].epoch.store(last, Ordering::Relaxed);
+            if let Some(e) = &mut exit {
+                e.finished = Some(*rec);
+            }
+            return Ok(());
+        }
+        first = rec.epoch as usize;
+        reader.seek(rec.position)?;
+        w.restore(rec, words);
+    }
     Worker::draw_negatives(sh, &mut w.rng, &mut w.negatives);
-    for epoch in 0..sh.config.epochs {
+    for epoch in first..sh.config.epochs {
         sh.slots[t].epoch.store(epoch as u64, Ordering::Relaxed);
         w.epoch = epoch;
-        w.done_sum += w.loss_sum;
-        w.done_n += w.loss_n;
-        w.loss_sum = 0.0;
-        w.loss_n = 0;
-        if epoch > 0 {
-            reader.rewind()?;
+        if start.is_none() || epoch > first {
+            w.done_sum += w.loss_sum;
+            w.done_n += w.loss_n;
+            w.loss_sum = 0.0;
+            w.loss_n = 0;
+            if epoch > 0 {
+                reader.rewind()?;
+            }
         }
         while w.read_sentence(&mut reader)? {
             if sh.stop.load(Ordering::Relaxed) {
@@ -187,19 +270,115 @@ pub(crate) fn run(sh: &Shared<'_>, corpus: &Corpus, t: usize, range: (u64, u64))
             if let Some(h) = sh.trace {
                 w.trace(h)?;
             }
+            if let Some(b) = &sh.checkpoint {
+                w.boundary(b, reader.position())?;
+            }
         }
         w.report()?;
-        let mut losses = sh
-            .epoch_loss
-            .lock()
-            .map_err(|_| Error::new(ErrorKind::Internal, "loss accumulator poisoned"))?;
+        let mut losses = sh.epoch_loss.lock().map_err(|_| poisoned())?;
         losses[epoch].0 += w.loss_sum;
         losses[epoch].1 += w.loss_n;
+    }
+    if let Some(e) = &mut exit {
+        e.finished = Some(WorkerRecord {
+            epoch: sh.config.epochs as u64,
+            position: range.1,
+            finished: 1,
+            ..w.record(range.1)
+        });
     }
     Ok(())
 }
 
+fn poisoned() -> Error {
+    Error::new(ErrorKind::Internal, "loss accumulator poisoned")
+}
+
 impl Worker<'_, '_> {
+    /// Where this worker stands, at a sentence end with its reader at
+    /// `position`.
+    fn record(&self, position: u64) -> WorkerRecord {
+        WorkerRecord {
+            range_start: self.range.0,
+            range_end: self.range.1,
+            epoch: self.epoch as u64,
+            position,
+            pending_words: self.pending_words,
+            loss_n: self.loss_n,
+            done_n: self.done_n,
+            loss_sum: self.loss_sum,
+            done_sum: self.done_sum,
+            lr: self.lr,
+            finished: 0,
+        }
+    }
+
+    /// Take up the state of `rec`, a record of a checkpoint at `words`
+    /// words: counters, rate, loss sums, and the generator of that boundary.
+    fn restore(&mut self, rec: &WorkerRecord, words: u64) {
+        self.epoch = rec.epoch as usize;
+        self.pending_words = rec.pending_words;
+        self.loss_sum = rec.loss_sum;
+        self.loss_n = rec.loss_n;
+        self.done_sum = rec.done_sum;
+        self.done_n = rec.done_n;
+        self.lr = rec.lr;
+        self.rng = boundary_rng(self.sh.config.seed, self.slot, words);
+        if let Some(b) = &self.sh.checkpoint {
+            self.next_checkpoint = next_boundary(words, b.every);
+        }
+        self.publish_loss();
+    }
+
+    /// At a sentence end, with the reader at `position`: at a checkpoint
+    /// boundary, leave a snapshot (one thread) or wait while the calling
+    /// thread takes one (several), then re-seed the generator from the
+    /// boundary and draw the next negatives afresh (see checkpoint.rs).
+    /// Allocates nothing.
+    #[inline]
+    fn boundary(&mut self, b: &Boundaries<'_>, position: u64) -> Result<()> {
+        let sh = self.sh;
+        let words = match b.pause {
+            Some(pause) => {
+                if !pause.requested() {
+                    return Ok(());
+                }
+                match pause.wait(self.slot, self.record(position)) {
+                    Some(words) => words,
+                    None => return Ok(()),
+                }
+            }
+            None => {
+                let published = sh.words_done.load(Ordering::Relaxed);
+                let done = published + self.pending_words;
+                if done < self.next_checkpoint {
+                    return Ok(());
+                }
+                if let Some(saver) = b.saver {
+                    let losses = sh.epoch_loss.lock().map_err(|_| poisoned())?;
+                    // SAFETY: without a pause there is one worker, this one,
+                    // and it writes no row while it copies.
+                    unsafe {
+                        saver.give(
+                            sh.syn0,
+                            sh.syn1,
+                            &[self.record(position)],
+                            &losses,
+                            done,
+                            published,
+                            sh.seconds(),
+                        )
+                    };
+                }
+                self.next_checkpoint = next_boundary(done, b.every);
+                done
+            }
+        };
+        self.rng = boundary_rng(sh.config.seed, self.slot, words);
+        Self::draw_negatives(sh, &mut self.rng, &mut self.negatives);
+        Ok(())
+    }
+
     /// Fill `self.sentence` with the next sentence's kept word ids. Returns
     /// false at the end of the range (with an empty sentence).
     #[inline]
