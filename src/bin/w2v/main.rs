@@ -13,7 +13,8 @@ mod timing;
 mod trace_file;
 mod train;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Word embeddings: train, store, query, benchmark.
@@ -113,11 +114,19 @@ pub fn short(x: f32) -> f64 {
 fn main() -> ExitCode {
     #[cfg(unix)]
     default_sigpipe();
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Whether an option of `w2v train` was given on the command line (not
+    // defaulted): a resumed run refuses those that contradict its checkpoint.
+    let given = |id: &str| {
+        matches
+            .subcommand_matches("train")
+            .is_some_and(|m| m.value_source(id) == Some(ValueSource::CommandLine))
+    };
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Bench(cmd) => bench::run(cmd),
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => train::run(args, &given),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Similar(a) => query::similar(a),
         Command::Analogy(a) => query::analogy(a),

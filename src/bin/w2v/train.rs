@@ -1,13 +1,18 @@
-//! `w2v train`: word2vec.c's options, streamed training, word2vec output.
+//! `w2v train`: word2vec.c's options, streamed training, word2vec output;
+//! checkpoints (`--checkpoint F --checkpoint-every N`) and resuming from one
+//! (`--resume F`).
 
 use crate::progress::Reporter;
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
-use w2v::train::{Reference, TraceConfig, TracePoint, Tracing};
+use w2v::format::checkpoint;
+use w2v::train::{
+    CheckpointParts, Checkpointing, Hooks, Reference, Resume, TraceConfig, TracePoint, Tracing,
+};
 use w2v::{
-    Corpus, Embeddings, Format, Kernels, Level, LossKind, LrSchedule, ModelKind, Result,
-    TrainConfig, Vocab,
+    Corpus, Embeddings, Error, Format, Kernels, Level, LossKind, LrSchedule, ModelKind, Result,
+    TrainConfig, TrainStats, Vocab,
 };
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -131,6 +136,24 @@ pub struct TrainArgs {
     /// Read the vocabulary from here instead of counting it.
     #[arg(long)]
     read_vocab: Option<PathBuf>,
+    /// Write a checkpoint here every --checkpoint-every words: the vocabulary,
+    /// configuration, both weight matrices and each thread's position,
+    /// replaced atomically (a killed run leaves the previous checkpoint
+    /// whole). With --resume: where further checkpoints go [default: the
+    /// resumed file].
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Words (all threads, all epochs) between checkpoints. With --threads 1
+    /// a resumed run ends byte for byte where the uninterrupted run with the
+    /// same interval ends (checkpoints re-seed the random draws at each one,
+    /// so such a run differs from a run without checkpoints).
+    #[arg(long, value_name = "N")]
+    checkpoint_every: Option<u64>,
+    /// Continue the run checkpointed in FILE: its configuration, vocabulary,
+    /// schedule and counters (give the same corpus with -i; an option that
+    /// contradicts the checkpoint is an error, before any work).
+    #[arg(long, value_name = "FILE")]
+    resume: Option<PathBuf>,
     /// Force a SIMD level (default: W2V_SIMD, else the best for this CPU).
     #[arg(long)]
     simd: Option<Level>,
@@ -196,15 +219,69 @@ impl TrainArgs {
     }
 }
 
-pub fn run(args: TrainArgs) -> Result<()> {
-    let config = args.config()?;
-    config.check()?;
-    // Every path before any work: the output, the vocabulary to save, the trace.
+/// Whether `a` and `b`, the files saves of them land on (links followed,
+/// folders existing), are the same file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let full = |p: &Path| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(dir.unwrap_or(Path::new("."))).ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    a == b || full(a).is_some_and(|x| Some(x) == full(b))
+}
+
+pub fn run(args: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
+    // Every path before any work (counting, reading a checkpoint): the
+    // output, the checkpoint, the vocabulary to save (the trace below).
     crate::check_model_output(&args.output, args.format.into())?;
+    let checkpoint_path = args.checkpoint.as_ref().or(args.resume.as_ref());
+    if let Some(path) = checkpoint_path {
+        let target = w2v::format::atomic::check_writable(path)?;
+        let output = (args.output.as_os_str() != "-")
+            .then(|| w2v::format::atomic::resolve_target(&args.output))
+            .transpose()?;
+        if output.is_some_and(|o| same_file(&target, &o)) {
+            return Err(Error::invalid(format!(
+                "the checkpoint `{}` and the output are the same file",
+                path.display()
+            )));
+        }
+    }
     if let Some(path) = &args.save_vocab {
         crate::check_output(path)?;
     }
+    if args.resume.is_none() {
+        match (&args.checkpoint, args.checkpoint_every) {
+            (Some(_), None) => {
+                return Err(Error::invalid(
+                    "--checkpoint needs --checkpoint-every N (words between checkpoints)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Error::invalid(
+                    "--checkpoint-every needs --checkpoint FILE (or --resume FILE)",
+                ));
+            }
+            _ => {}
+        }
+    }
+    if args.checkpoint_every == Some(0) {
+        return Err(Error::invalid("--checkpoint-every must be at least 1 word"));
+    }
     let corpus = Corpus::file(&args.input)?;
+    if let Some(path) = &args.resume {
+        return resume(&args, path, &corpus, given);
+    }
+    let config = args.config()?;
+    config.check()?;
+    if let Some(path) = args.checkpoint.as_ref().filter(|p| p.exists())
+        && !args.quiet
+    {
+        eprintln!(
+            "note: `{0}` exists; this new run replaces it at its first checkpoint (to continue the run it holds: --resume {0})",
+            path.display()
+        );
+    }
     let reference = match &args.reference {
         Some(path) => Some(Embeddings::load(path)?),
         None => None,
@@ -245,34 +322,53 @@ pub fn run(args: TrainArgs) -> Result<()> {
         ));
     }
     let progress = |p: &w2v::Progress| reporter.update(p);
-    let (emb, mut stats) = match &args.trace {
-        None => w2v::train_with_vocab(&corpus, vocab, &config, &progress)?,
-        Some(path) => {
-            let trace = TraceConfig {
-                every: args.trace_every,
-                k: args.trace_k,
-                rows: Vec::new(),
-            };
-            let reference = match &reference {
-                Some(r) => Some(Reference::new(r, &vocab, config.dim.min(r.dim()))?),
-                None => None,
-            };
-            let header = crate::trace_file::header(&args, &config, &vocab, reference.as_ref());
-            let mut points: Vec<TracePoint> = Vec::new();
-            let mut sink = |p: TracePoint| points.push(p);
-            let tracing = Tracing {
-                config: &trace,
-                reference: reference.as_ref(),
-                sink: &mut sink,
-            };
-            let r = w2v::train::train_traced(&corpus, vocab, &config, &progress, tracing)?;
-            crate::trace_file::write(path, &header, &points)?;
-            r
-        }
+    let trace = TraceConfig {
+        every: args.trace_every,
+        k: args.trace_k,
+        rows: Vec::new(),
     };
+    let reference = match (&reference, &args.trace) {
+        (Some(r), Some(_)) => Some(Reference::new(r, &vocab, config.dim.min(r.dim()))?),
+        _ => None,
+    };
+    let header = args
+        .trace
+        .as_ref()
+        .map(|_| crate::trace_file::header(&args, &config, &vocab, reference.as_ref()));
+    let mut points: Vec<TracePoint> = Vec::new();
+    let mut trace_sink = |p: TracePoint| points.push(p);
+    let mut checkpoint_sink = |p: &CheckpointParts<'_>| match &args.checkpoint {
+        Some(path) => checkpoint::write(path, p),
+        None => Ok(()),
+    };
+    let hooks = Hooks {
+        tracing: args.trace.as_ref().map(|_| Tracing {
+            config: &trace,
+            reference: reference.as_ref(),
+            sink: &mut trace_sink,
+        }),
+        checkpointing: args.checkpoint_every.map(|every| Checkpointing {
+            every,
+            sink: &mut checkpoint_sink,
+        }),
+    };
+    let (emb, mut stats) = w2v::train::train_with(&corpus, vocab, &config, &progress, hooks)?;
+    if let (Some(path), Some(header)) = (&args.trace, &header) {
+        crate::trace_file::write(path, header, &points)?;
+    }
     stats.vocab_seconds = vocab_seconds;
     reporter.finish();
-    crate::save_model(&emb, &args.output, args.format.into())?;
+    finish(&args, &config, &emb, &stats)
+}
+
+/// Save the vectors and report.
+fn finish(
+    args: &TrainArgs,
+    config: &TrainConfig,
+    emb: &Embeddings,
+    stats: &TrainStats,
+) -> Result<()> {
+    crate::save_model(emb, &args.output, args.format.into())?;
     if !args.quiet {
         eprintln!(
             "trained {} words x {} in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {}; wrote {}",
@@ -293,8 +389,144 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&stats).expect("serialisable")
+            serde_json::to_string_pretty(stats).expect("serialisable")
         );
+    }
+    Ok(())
+}
+
+/// `--resume FILE`: the configuration and vocabulary come from the
+/// checkpoint; options given on the command line must agree with it.
+fn resume(
+    args: &TrainArgs,
+    path: &Path,
+    corpus: &Corpus,
+    given: &dyn Fn(&str) -> bool,
+) -> Result<()> {
+    for (flag, set) in [
+        ("--read-vocab", args.read_vocab.is_some()),
+        ("--trace", args.trace.is_some()),
+    ] {
+        if set {
+            return Err(Error::invalid(format!(
+                "{flag} cannot be combined with --resume (the vocabulary comes from the checkpoint, and a trace covers a whole run)"
+            )));
+        }
+    }
+    let mine = args.config()?;
+    let ck = checkpoint::read(path)?;
+    let from = Resume::new(ck, corpus, mine.kernels).map_err(|e| {
+        Error::new(
+            e.kind(),
+            format!("cannot resume from `{}`: {e}", path.display()),
+        )
+    })?;
+    contradictions(args, &mine, &from, given).map_err(|m| {
+        Error::invalid(format!(
+            "{m}: the configuration comes from the checkpoint `{}`; leave the option out or start a new run",
+            path.display()
+        ))
+    })?;
+    if let Some(p) = &args.save_vocab {
+        from.vocab().save(p)?;
+    }
+    let config = from.config().clone();
+    let out = args.checkpoint.as_deref().unwrap_or(path);
+    let reporter = Reporter::new(args.quiet, config.epochs);
+    if !args.quiet {
+        reporter.line(&format!(
+            "resuming `{}`: {} of {} words done (epoch {} of {}, {:.1}s of training so far); checkpoints every {} words to `{}`",
+            path.display(),
+            from.words(),
+            from.total_words(),
+            from.epoch() + 1,
+            config.epochs,
+            from.seconds(),
+            from.checkpoint_every(),
+            out.display()
+        ));
+        if let Some(level) = from.level().filter(|&l| l != config.kernels.level()) {
+            reporter.line(&format!(
+                "note: the checkpointed run trained at SIMD {level}, this one at {}: results differ by rounding from an uninterrupted run",
+                config.kernels.level()
+            ));
+        }
+    }
+    let progress = |p: &w2v::Progress| reporter.update(p);
+    let mut sink = |p: &CheckpointParts<'_>| checkpoint::write(out, p);
+    let (emb, stats) = w2v::train::resume(corpus, from, &progress, Some(&mut sink))?;
+    reporter.finish();
+    finish(args, &config, &emb, &stats)
+}
+
+/// The first option given on the command line that differs from the
+/// checkpoint's configuration, described.
+fn contradictions(
+    args: &TrainArgs,
+    mine: &TrainConfig,
+    from: &Resume,
+    given: &dyn Fn(&str) -> bool,
+) -> std::result::Result<(), String> {
+    let c = from.config();
+    let every = from.checkpoint_every();
+    let opt = |x: Option<String>| x.unwrap_or_else(|| "none".into());
+    let checks: [(&str, bool, String); 16] = [
+        ("model", mine.model == c.model, format!("{:?}", c.model)),
+        ("loss", mine.loss == c.loss, format!("{:?}", c.loss)),
+        ("dim", mine.dim == c.dim, c.dim.to_string()),
+        ("window", mine.window == c.window, c.window.to_string()),
+        (
+            "negative",
+            mine.negative == c.negative,
+            c.negative.to_string(),
+        ),
+        ("sample", mine.sample == c.sample, c.sample.to_string()),
+        (
+            "min_count",
+            mine.min_count == c.min_count,
+            c.min_count.to_string(),
+        ),
+        (
+            "max_vocab",
+            mine.max_vocab == c.max_vocab,
+            opt(c.max_vocab.map(|m| m.to_string())),
+        ),
+        ("epochs", mine.epochs == c.epochs, c.epochs.to_string()),
+        (
+            "lr",
+            mine.learning_rate() == c.learning_rate(),
+            c.learning_rate().to_string(),
+        ),
+        ("threads", mine.threads == c.threads, c.threads.to_string()),
+        ("seed", mine.seed == c.seed, c.seed.to_string()),
+        (
+            "cbow_sum",
+            mine.cbow_mean == c.cbow_mean,
+            format!("cbow-mean {}", c.cbow_mean),
+        ),
+        (
+            "lr_schedule",
+            mine.lr_schedule == c.lr_schedule,
+            format!("{:?}", c.lr_schedule),
+        ),
+        (
+            "init_scale",
+            mine.init_scale == c.init_scale,
+            opt(c.init_scale.map(|s| s.to_string())),
+        ),
+        (
+            "checkpoint_every",
+            args.checkpoint_every == Some(every),
+            every.to_string(),
+        ),
+    ];
+    for (id, same, theirs) in checks {
+        if given(id) && !same {
+            let flag = format!("--{}", id.replace('_', "-"));
+            return Err(format!(
+                "{flag} differs from the checkpoint's value ({theirs})"
+            ));
+        }
     }
     Ok(())
 }
