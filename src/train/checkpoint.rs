@@ -267,9 +267,15 @@ impl Resume {
         let v = ck.words.len();
         let pairs = ck.words.iter().cloned().zip(ck.counts.iter().copied());
         let vocab = Vocab::from_counts(pairs, 1, None);
-        if vocab.len() != v || vocab.words() != &ck.words[..] {
+        // A word never holds a separator (the space, a control byte): the
+        // model built at the end would refuse it.
+        let separator = |w: &str| w.bytes().any(|b| b <= b' ' || b == 0x7f);
+        if vocab.len() != v
+            || vocab.words() != &ck.words[..]
+            || ck.words.iter().any(|w| separator(w))
+        {
             return Err(bad(
-                "holds a vocabulary that is not sorted by count, or has a zero count or a repeated word"
+                "holds a vocabulary that is not sorted by count, or has a zero count, a repeated word or a word holding a separator (a space or a control byte)"
                     .into(),
             ));
         }
@@ -429,6 +435,52 @@ mod tests {
         assert_eq!(back.init_scale, Some(1e-3));
         let e = config_of(&ConfigRecord { model: 5, ..r }, c.kernels).unwrap_err();
         assert!(e.to_string().contains("model code 5"), "{e}");
+    }
+
+    /// A checkpoint at the start of a one-thread run over `corpus`.
+    fn at_start(corpus: &Corpus, words: &[&str]) -> Checkpoint {
+        let c = TrainConfig {
+            dim: 2,
+            threads: 1,
+            epochs: 1,
+            min_count: 1,
+            ..TrainConfig::default()
+        };
+        let fp = corpus.fingerprint().unwrap();
+        let v = words.len();
+        Checkpoint {
+            config: config_record(&c, 10),
+            run: RunRecord {
+                corpus_len: fp.len,
+                corpus_head_crc: fp.head_crc,
+                corpus_tail_crc: fp.tail_crc,
+                ..bytemuck::Zeroable::zeroed()
+            },
+            corpus_name: corpus.name(),
+            workers: vec![WorkerRecord {
+                range_end: fp.len,
+                lr: 0.025,
+                ..bytemuck::Zeroable::zeroed()
+            }],
+            epoch_loss: vec![EpochLoss::default()],
+            words: words.iter().map(|&w| w.into()).collect(),
+            counts: (0..v as u64).map(|i| v as u64 - i).collect(),
+            dim: 2,
+            syn0: vec![0.0; 2 * v],
+            syn1: vec![0.0; 2 * v],
+        }
+    }
+
+    #[test]
+    fn a_word_holding_a_separator_is_refused() {
+        let corpus = Corpus::bytes(b"the cat the\n".to_vec());
+        let k = Kernels::best();
+        Resume::new(at_start(&corpus, &["the", "cat"]), &corpus, k).unwrap();
+        for bad in ["c t", "c\tt", "c\0t", "c\x7ft"] {
+            let e = Resume::new(at_start(&corpus, &["the", bad]), &corpus, k).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Format, "{bad:?}");
+            assert!(e.to_string().contains("vocabulary"), "{e}");
+        }
     }
 
     #[test]
