@@ -8,7 +8,7 @@
 #     uninterrupted one-thread run with the same options and checkpoint interval.
 # Prints each kill's moment and result, then a summary; exits non-zero on any failure.
 #
-# Usage:   scripts/kill_test.sh [--kills 20] [--seed S] [--bytes 3000000] [--keep]
+# Usage:   scripts/kill_test.sh [--kills 20] [--seed S] [--bytes 8000000] [--keep]
 #
 # Corpus: the first --bytes bytes of the text8 prefix (`$W2V_DATA`, else ../shared/data, as the
 # tests find it; decompressed once into target/data/), else, outside CI, a generated corpus.
@@ -17,7 +17,7 @@
 # the end); --seed repeats a sequence. Work files go to target/kill_test/ (removed unless --keep).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kills=20 seed="" bytes=3000000 keep=0
+kills=20 seed="" bytes=8000000 keep=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --kills) kills="${2:?}"; shift 2 ;;
@@ -117,6 +117,10 @@ for ((i = 1; i <= kills; i++)); do
     # Temporary files a kill leaves (named .NAME.RANDOM.tmp): reported, removed.
     left=$(find "$work" -maxdepth 1 -name '.*.tmp' | wc -l)
     temps=$((temps + left))
+    tmp_note="no temporary file left"
+    if ((left > 0)); then
+        tmp_note="left $(find "$work" -maxdepth 1 -name '.*.tmp' -printf '%f ' | sed 's/ $//') (killed while saving)"
+    fi
     find "$work" -maxdepth 1 -name '.*.tmp' -delete
     # Finish the run: from the last checkpoint, or from the start if none was written yet.
     t1=$(now)
@@ -144,9 +148,9 @@ for ((i = 1; i <= kills; i++)); do
         verdict="cmp: DIFFERS ($(head -n 1 "$work/cmp.txt"))"; fail "the finished vectors differ"
     fi
     [[ $result == ok ]] || failures=$((failures + 1))
-    printf 'kill %2d/%d at %6ss (%3d%% of the uninterrupted time): %s; output %s; %s in %ss; %s; %d temporary files; %s\n' \
+    printf 'kill %2d/%d at %6ss (%3d%% of the uninterrupted time): %s; output %s; %s; %s in %ss; %s; %s\n' \
         "$i" "$kills" "$moment" $((moment_ms * 100 / wall_ms)) \
-        "$state" "$output" "$how" "$took" "$verdict" "$left" "$result"
+        "$state" "$output" "$tmp_note" "$how" "$took" "$verdict" "$result"
 done
 
 echo "summary: $kills kills (seed $seed): $resumed resumed from a checkpoint, $restarted killed before the first checkpoint and started again, $finished_before finished before the kill (then resumed from their last checkpoint)"
