@@ -540,7 +540,7 @@ fn evaluation_restrict_zero_means_every_word_as_in_the_queries() {
     let data = (0..v * 2)
         .map(|i| ((i * 7919) % 101) as f32 + 1.0)
         .collect();
-    let emb = crate::Embeddings::new(words, counts, 2, data).unwrap();
+    let emb = crate::model::Embeddings::new(words, counts, 2, data).unwrap();
     let m = Box::into_raw(Box::new(W2vModel { emb }));
     let dir = tempfile::tempdir().unwrap();
     let qa = dir.path().join("questions.txt");
