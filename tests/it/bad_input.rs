@@ -152,6 +152,24 @@ fn fixtures(dir: &Path) {
         &p("vectors.cooc"),
     ]);
     cut("vectors.cooc", "trunc.cooc", 100);
+    run(&[
+        s("train"),
+        s("-i"),
+        &corpus,
+        s("-o"),
+        &p("checkpointed.bin"),
+        s("--min-count"),
+        s("1"),
+        s("--dim"),
+        s("8"),
+        s("--threads"),
+        s("1"),
+        s("--checkpoint"),
+        &p("run.ckpt"),
+        s("--checkpoint-every"),
+        s("3000"),
+    ]);
+    cut("run.ckpt", "trunc.ckpt", 5_000);
 }
 
 /// A word2vec text model of `v` words `w0`, `w1`, ... with random rows.
