@@ -57,6 +57,8 @@ fn quoted(cell: &str) -> Vec<(bool, String)> {
 /// What a row expects: the exit status, fragments, and the files it creates.
 struct Expect {
     status: i32,
+    /// `within N s`: the row's time limit, else [`LIMIT`].
+    limit: Duration,
     fragments: Vec<(bool, String)>,
     creates: Vec<String>,
 }
@@ -72,8 +74,15 @@ fn expectation(cell: &str) -> Expect {
         .skip(1)
         .map(|s| s.split_whitespace().next().unwrap_or("").to_string())
         .collect();
+    let limit = cell
+        .split("within ")
+        .nth(1)
+        .and_then(|s| s.split(" s").next())
+        .and_then(|n| n.trim().parse().ok())
+        .map_or(LIMIT, Duration::from_secs);
     Expect {
         status,
+        limit,
         fragments: quoted(cell),
         creates,
     }
@@ -191,9 +200,14 @@ fn nul_corpus() -> Vec<u8> {
     b"a\0b c\0d\te\x0cf\rg\x7fh\n".repeat(50)
 }
 
-/// Run `args` in `cwd` with `env`, killed after [`LIMIT`]: the exit status
+/// Run `args` in `cwd` with `env`, killed after `limit`: the exit status
 /// (`None` if it hung or died of a signal) and the output.
-fn run_limited(args: &[String], env: &[(String, String)], cwd: &Path) -> (Option<i32>, String) {
+fn run_limited(
+    args: &[String],
+    env: &[(String, String)],
+    cwd: &Path,
+    limit: Duration,
+) -> (Option<i32>, String) {
     let mut child = Command::new(binary())
         .args(args)
         .env_remove("W2V_SIMD")
@@ -219,7 +233,7 @@ fn run_limited(args: &[String], env: &[(String, String)], cwd: &Path) -> (Option
         if let Some(s) = child.try_wait().unwrap() {
             break s.code();
         }
-        if start.elapsed() > LIMIT {
+        if start.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
             break None;
@@ -289,11 +303,12 @@ fn check_row(cells: &[String], inputs: &Path) -> Result<(), String> {
             subst(t)
         });
     }
-    let (status, text) = run_limited(&args, &env, out_dir.dir());
+    let (status, text) = run_limited(&args, &env, out_dir.dir(), expect.limit);
     let mut problems = Vec::new();
     match status {
         None => problems.push(format!(
-            "did not exit within {LIMIT:?} (or died of a signal)"
+            "did not exit within {:?} (or died of a signal)",
+            expect.limit
         )),
         Some(s) if s != expect.status => {
             problems.push(format!("exit {s}, expected {}", expect.status));
