@@ -155,6 +155,11 @@ impl Cooc {
             if a > b {
                 return bad(format!("row {i}: offsets decrease"));
             }
+            // A later row may decrease below `nnz` again: bound each row
+            // before it is sliced.
+            if b > nnz as u64 {
+                return bad(format!("row {i}: ends at {b}, past the {nnz} entries"));
+            }
             let (cols, vals) = self.row(i);
             let mut prev: Option<u32> = None;
             for (&c, &w) in cols.iter().zip(vals) {
@@ -372,4 +377,37 @@ pub fn read(path: &Path) -> Result<Cooc> {
     };
     c.check().map_err(|e| corrupt(path, e))?;
     Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_words(row_ptr: Vec<u64>) -> Cooc {
+        Cooc {
+            words: vec!["a".into(), "b".into()],
+            counts: vec![2, 1],
+            window: 1,
+            sample: 0.0,
+            row_ptr,
+            cols: vec![1],
+            vals: vec![1],
+        }
+    }
+
+    // Found by the cooc fuzz target (fuzz/corpus/cooc/found-row-past-entries):
+    // row offsets that rise past the entries and come back to their count at
+    // the last row panicked (a slice out of range) instead of failing the
+    // check, so reading such a file panicked.
+    #[test]
+    fn a_row_ending_past_the_entries_is_a_format_error() {
+        assert!(two_words(vec![0, 1, 1]).check().is_ok());
+        let e = two_words(vec![0, 3, 1]).check().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Format, "{e}");
+        assert!(e.to_string().contains("row 0"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.cooc");
+        assert!(write(&path, &two_words(vec![0, 3, 1])).is_err());
+        assert!(!path.exists());
+    }
 }
