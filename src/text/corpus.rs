@@ -17,7 +17,8 @@
 //!   an error of the vocabulary count, naming it.
 //! * Threads read disjoint byte ranges `[start, end)`: a reader whose range
 //!   starts inside a token skips to the next whitespace, and a token belongs to
-//!   the range in which its first byte lies, so every token is read exactly once.
+//!   the range in which its first byte lies, so every token (a newline's end
+//!   of sentence included) is read exactly once.
 //! * A reader can continue a pass from where another one stood
 //!   ([`TokenReader::seek`]), so a resumed training run reads the same tokens
 //!   as an uninterrupted one; [`Corpus::fingerprint`] tells whether a file is
@@ -369,6 +370,12 @@ impl TokenReader {
                 return Ok(None);
             }
             self.skip_long_token()?;
+            // Nothing skipped: the byte before `start` is whitespace. It
+            // belongs to the previous range, which ends the sentence if it is
+            // a newline; step over it so that this range does not as well.
+            if self.offset == self.start {
+                self.advance(1);
+            }
         }
         loop {
             // Skip whitespace other than newlines.
@@ -459,6 +466,24 @@ mod tests {
                 joined.extend(words(&c, s, e).into_iter().filter(|w| w != "\n"));
             }
             assert_eq!(joined, all, "{parts} parts");
+        }
+    }
+
+    // Found by the tokenizer fuzz target (a minimal input:
+    // fuzz/corpus/tokenizer/found-range-after-newline): a range starting right
+    // after a newline ended that sentence again, so a corpus read in parts
+    // had an extra sentence end at each such cut.
+    #[test]
+    fn each_newline_ends_one_sentence_wherever_the_ranges_are_cut() {
+        let text = "a\nb \n\nc\r\n d\n";
+        let c = Corpus::bytes(text.as_bytes().to_vec());
+        let len = c.len().unwrap();
+        let all = words(&c, 0, len);
+        assert_eq!(all, ["a", "\n", "b", "\n", "\n", "c", "\n", "d", "\n"]);
+        for cut in 0..=len {
+            let mut joined = words(&c, 0, cut);
+            joined.extend(words(&c, cut, len));
+            assert_eq!(joined, all, "cut at {cut}");
         }
     }
 
