@@ -111,6 +111,7 @@ def main():
         put("word2vec", "text-nan-inf", b"3 2\nx nan inf\ny -inf 1\nz 1e-40 3.4e38\n")
         put("word2vec", "text-zero-rows", b"3 3\na 0 0 0\nb 1 2 3\nc -0 0 0\n")
         put("word2vec", "text-duplicate", b"2 1\na 1\na 2\n")
+        put("word2vec", "text-control-byte", b"2 1\na\x1bb 1\nc\x00 2\n")
         put("word2vec", "text-short-row", b"2 3\na 1 2 3\nb 1 2\n")
         put("word2vec", "text-no-final-newline", b"2 2\na 1 2\nb 3 4")
         put("word2vec", "binary-dim1", b"2 1\na " + struct.pack("<f", 0.25) + b"\nb " + struct.pack("<f", -2.0) + b"\n")
@@ -137,6 +138,7 @@ def main():
         put("vocab", "plus-and-overflow", b"x +5\ny 18446744073709551616\n")
         put("vocab", "utf8", "café 3\n日本語 2\n".encode())
         put("vocab", "not-utf8", b"ok 2\n\xff\xfe 1\n")
+        put("vocab", "control-byte", b"ok 2\nesc\x1b[0m 1\nnul\x00 1\ndel\x7f 1\n")
         put("vocab", "empty", b"")
 
         # cooc: steering byte 3, then the file.
@@ -155,6 +157,7 @@ def main():
         put("tokenizer", "long-token", bytes([2, 5, 0, 0]) + b"a " + b"x" * 1024 + b" b " + b"y" * 1025 + b"\nc")
         put("tokenizer", "long-token-stretched", bytes([8 | 3, 0xFF, 0x0F, 0]) + b"z" * 1500 + b" w\n")
         put("tokenizer", "not-utf8", bytes([1, 2, 0, 0]) + b"ok \xff\xfe ok\n")
+        put("tokenizer", "control-bytes", bytes([2, 4, 0, 0]) + b"a\x00b\x1b[1mc\x7fd\x01\n\x1fe\xc3\xa9f\n")
         put("tokenizer", "empty", bytes([4, 0, 0, 0]))
     finally:
         shutil.rmtree(tmp)

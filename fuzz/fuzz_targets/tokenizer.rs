@@ -8,11 +8,13 @@
 //! a file instead of memory. Bytes 1-2 seed the cut points, byte 3 is
 //! `min_count` for `Vocab::count`.
 //!
-//! Checks: the whole text reads as the reference tokens (words of at most
-//! `MAX_TOKEN_BYTES` bytes at their offsets, a sentence end per newline);
-//! the ranges, read one after another, give exactly the same tokens (each
-//! token read once, by the range holding its first byte); `rewind` reads a
-//! range again identically; `Vocab::count` gives the reference counts.
+//! Checks: the whole text reads as the reference tokens (separated by the
+//! space and the ASCII control bytes; words of at most `MAX_TOKEN_BYTES`
+//! bytes at their offsets, a sentence end per newline, longer tokens
+//! counted as skipped); the ranges, read one after another, give exactly
+//! the same tokens and skip each long token once (each token read once, by
+//! the range holding its first byte); `rewind` reads a range again
+//! identically; `Vocab::count` gives the reference counts and skips.
 
 #![no_main]
 
@@ -32,13 +34,15 @@ enum Tok {
     End(u64),
 }
 
+/// The separators: the space and every ASCII control byte.
 fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+    b == b' ' || b.is_ascii_control()
 }
 
-/// The tokens of `text`, plainly.
-fn reference(text: &[u8]) -> Vec<Tok> {
+/// The tokens of `text`, plainly, and how many tokens were too long.
+fn reference(text: &[u8]) -> (Vec<Tok>, u64) {
     let mut out = Vec::new();
+    let mut long = 0;
     let mut i = 0;
     while i < text.len() {
         if text[i] == b'\n' {
@@ -53,11 +57,13 @@ fn reference(text: &[u8]) -> Vec<Tok> {
                 .map_or(text.len(), |n| i + n);
             if j - i <= MAX_TOKEN_BYTES {
                 out.push(Tok::Word(i as u64, text[i..j].to_vec()));
+            } else {
+                long += 1;
             }
             i = j;
         }
     }
-    out
+    (out, long)
 }
 
 /// The next token of `r`, with its offset.
@@ -110,7 +116,7 @@ fuzz_target!(|data: &[u8]| {
         text.to_vec()
     };
     let len = text.len() as u64;
-    let want = reference(&text);
+    let (want, long) = reference(&text);
     let corpus = if steer[0] & 16 != 0 {
         Corpus::file(common::scratch_file("corpus.txt", &text)).expect("a corpus file")
     } else {
@@ -118,8 +124,9 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(corpus.len().expect("a length"), len);
 
-    let (all, _) = read(&corpus, 0, len);
+    let (all, r) = read(&corpus, 0, len);
     assert_eq!(all, want, "the whole text");
+    assert_eq!(r.skipped_long(), long, "long tokens skipped");
 
     // Cut points: random, plus the even split of `ranges`.
     let parts = 1 + (steer[0] & 7) as usize;
@@ -139,6 +146,7 @@ fuzz_target!(|data: &[u8]| {
     let random: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
     for ranges in [random, even] {
         let mut joined = Vec::new();
+        let mut skipped = 0;
         for &(s, e) in &ranges {
             let (got, mut r) = read(&corpus, s, e);
             for t in &got {
@@ -147,12 +155,23 @@ fuzz_target!(|data: &[u8]| {
                 };
                 assert!(s <= at && at < e, "token at {at} read by range [{s}, {e})");
             }
+            let once = r.skipped_long();
+            skipped += once;
             r.rewind().expect("rewind");
             let again: Vec<Tok> = std::iter::from_fn(|| next(&mut r)).collect();
             assert_eq!(again, got, "range [{s}, {e}) after rewind");
+            assert_eq!(
+                r.skipped_long(),
+                2 * once,
+                "range [{s}, {e}): long tokens over two passes"
+            );
             joined.extend(got);
         }
         assert_eq!(joined, want, "the ranges {ranges:?} together");
+        assert_eq!(
+            skipped, long,
+            "the ranges {ranges:?} skip each long token once"
+        );
     }
 
     // Counting: the reference's words, or an error if one is not UTF-8.
@@ -166,6 +185,7 @@ fuzz_target!(|data: &[u8]| {
     match Vocab::count(&corpus, min_count, None) {
         Ok(v) => {
             assert!(utf8, "a word that is not UTF-8 was counted");
+            assert_eq!(v.skipped_long(), long, "long tokens skipped while counting");
             let mut expect: Vec<(&[u8], u64)> = counts
                 .into_iter()
                 .filter(|&(_, c)| c >= min_count.max(1))

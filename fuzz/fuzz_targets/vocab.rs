@@ -1,7 +1,8 @@
 //! The vocabulary file reader (`word count` lines) on arbitrary bytes,
-//! through a file. Bad input must be a format error naming the line; what
-//! reads has non-empty words without whitespace, and writes and reads back
-//! the same; `Vocab::read` sorts and cuts it as counting would.
+//! through a file. Bad input must be a format error; what reads has
+//! distinct non-empty words without whitespace or control bytes, and writes
+//! and reads back the same; `Vocab::read` sorts and cuts it as counting
+//! would.
 
 #![no_main]
 
@@ -21,8 +22,13 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     for (w, _) in &pairs {
-        assert!(!w.is_empty() && !w.contains(char::is_whitespace), "{w:?}");
+        assert!(
+            !w.is_empty() && !w.contains(|c: char| c.is_whitespace() || c.is_ascii_control()),
+            "{w:?}"
+        );
     }
+    let distinct: std::collections::HashSet<&str> = pairs.iter().map(|(w, _)| &**w).collect();
+    assert_eq!(distinct.len(), pairs.len(), "a word on two lines");
     let (words, counts): (Vec<Box<str>>, Vec<u64>) = pairs.iter().cloned().unzip();
     let saved = common::scratch_path("saved.vocab");
     vocab::write(&saved, &words, &counts).expect("write what was read");

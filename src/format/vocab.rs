@@ -25,8 +25,9 @@ pub fn write(path: &Path, words: &[Box<str>], counts: &[u64]) -> Result<()> {
 }
 
 /// Read `word count` lines in file order (blank lines skipped). A line
-/// without a count, with a word holding whitespace, that is not UTF-8, or
-/// that repeats an earlier line's word is a format error naming the line
+/// without a count, with a word holding whitespace or a control byte, that
+/// is not UTF-8, or that repeats an earlier line's word is a format error
+/// naming the line
 /// (a repeated word would be two rows of one word, which no model can hold:
 /// it is refused here, before any counting or training starts).
 pub fn read(path: &Path) -> Result<Vec<(Box<str>, u64)>> {

@@ -370,7 +370,7 @@ impl TokenReader {
                 return Ok(None);
             }
             self.skip_long_token()?;
-            // Nothing skipped: the byte before `start` is whitespace. It
+            // Nothing skipped: the byte before `start` is a separator. It
             // belongs to the previous range, which ends the sentence if it is
             // a newline; step over it so that this range does not as well.
             if self.offset == self.start {
