@@ -288,14 +288,18 @@ pub fn read(path: &Path) -> Result<Cooc> {
     if h.vocab >= u32::MAX as u64 || h.window == 0 || h.window > u32::MAX as u64 {
         return Err(too_big());
     }
-    let want = |s: usize| -> Option<u64> {
-        match s {
+    // Whether section `s` has the size the header's counts give it (`words`:
+    // any). A count whose size overflows fits no section: it cannot then
+    // escape the bound by the file's length.
+    let fits = |s: usize, len: u64| -> bool {
+        let want = match s {
             0 | 2 => h.vocab.checked_mul(8),
-            3 => h.vocab.checked_add(1)?.checked_mul(8),
+            3 => h.vocab.checked_add(1).and_then(|n| n.checked_mul(8)),
             4 => h.nnz.checked_mul(4),
             5 => h.nnz.checked_mul(8),
-            _ => None,
-        }
+            _ => return true,
+        };
+        want == Some(len)
     };
     let mut prev_end = HEADER_LEN as u64;
     for (s, &[off, len]) in h.sections.iter().enumerate() {
@@ -312,7 +316,7 @@ pub fn read(path: &Path) -> Result<Cooc> {
                 format!("section `{name}` at offset {off} overlaps or is misaligned"),
             ));
         }
-        if want(s).is_some_and(|w| w != len) {
+        if !fits(s, len) {
             return Err(corrupt(
                 path,
                 format!(
@@ -409,5 +413,31 @@ mod tests {
         let path = dir.path().join("bad.cooc");
         assert!(write(&path, &two_words(vec![0, 3, 1])).is_err());
         assert!(!path.exists());
+    }
+
+    // Found by the cooc fuzz target (fuzz/corpus/cooc/found-huge-nnz): an
+    // entry count whose section sizes overflow (4 or 8 bytes an entry) skipped
+    // the size check, so `read` allocated for it: a capacity-overflow panic.
+    #[test]
+    fn an_entry_count_whose_size_overflows_is_a_format_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.cooc");
+        write(&path, &two_words(vec![0, 1, 1])).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        for nnz in [u64::MAX, u64::MAX / 4 + 1, u64::MAX / 8 + 1, 1 << 62, 2] {
+            let mut bad = good.clone();
+            let at = std::mem::offset_of!(Header, nnz);
+            bad[at..at + 8].copy_from_slice(&nnz.to_le_bytes());
+            let crc = crc32fast::hash(&bad[..HEADER_CRC_SPAN]);
+            let at = std::mem::offset_of!(Header, header_crc);
+            bad[at..at + 4].copy_from_slice(&crc.to_le_bytes());
+            std::fs::write(&path, &bad).unwrap();
+            let e = read(&path).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Format, "nnz {nnz}: {e}");
+            assert!(
+                e.to_string().contains("need another size"),
+                "nnz {nnz}: {e}"
+            );
+        }
     }
 }
