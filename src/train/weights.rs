@@ -34,7 +34,7 @@ unsafe impl Sync for SharedMatrix {}
 impl SharedMatrix {
     /// A zeroed matrix. Returns `None` if the size overflows or allocation fails.
     pub fn zeros(rows: usize, dim: usize) -> Option<SharedMatrix> {
-        let stride = dim.div_ceil(16) * 16;
+        let stride = dim.div_ceil(16).checked_mul(16)?;
         let len = rows.checked_mul(stride)?.max(16);
         let layout = Layout::from_size_align(len.checked_mul(4)?, 64).ok()?;
         // SAFETY: `layout` has non-zero size (at least 64 bytes).
@@ -132,5 +132,75 @@ impl Drop for SharedMatrix {
     fn drop(&mut self) {
         // SAFETY: `ptr` came from `alloc_zeroed(self.layout)` and is freed once.
         unsafe { dealloc(self.ptr as *mut u8, self.layout) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The unsafe parts (the allocation, rows handed out by pointer, the
+    // dense copy, the free) run under Miri in CI: `scripts/miri.sh`.
+    #[test]
+    fn rows_are_padded_aligned_and_copied_densely() {
+        for (rows, dim) in [(3, 5), (2, 16), (4, 17), (1, 1), (0, 3)] {
+            let mut m = SharedMatrix::zeros(rows, dim).expect("a small matrix");
+            assert_eq!(m.stride(), dim.div_ceil(16) * 16);
+            assert_eq!(m.as_mut_slice().len(), rows * m.stride());
+            for i in 0..rows {
+                // SAFETY: `i < rows`, one borrow at a time, one thread.
+                let row = unsafe { m.row(i) };
+                assert_eq!(row.len(), dim);
+                assert_eq!(row.as_ptr() as usize % 64, 0, "row {i} not on a cache line");
+                assert!(row.iter().all(|&x| x == 0.0));
+                for (j, x) in row.iter_mut().enumerate() {
+                    *x = (i * 100 + j) as f32;
+                }
+            }
+            let want: Vec<f32> = (0..rows)
+                .flat_map(|i| (0..dim).map(move |j| (i * 100 + j) as f32))
+                .collect();
+            let mut out = vec![f32::NAN; rows * dim];
+            // SAFETY: the right length, no other thread.
+            unsafe { m.copy_dense_into(&mut out) };
+            assert_eq!(out, want);
+            assert_eq!(m.dense_copy(), want);
+            // The padding stays zero.
+            let stride = m.stride();
+            for row in m.as_mut_slice().chunks_exact(stride) {
+                assert!(row[dim..].iter().all(|&x| x == 0.0));
+            }
+        }
+        assert!(SharedMatrix::zeros(usize::MAX / 8, 16).is_none());
+        assert!(SharedMatrix::zeros(2, usize::MAX - 8).is_none());
+    }
+
+    #[test]
+    fn threads_update_their_own_rows_of_one_matrix() {
+        let (rows, dim, threads) = (8, 5, 4);
+        let mut m = SharedMatrix::zeros(rows, dim).expect("a small matrix");
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let m = &m;
+                s.spawn(move || {
+                    for i in (t..rows).step_by(threads) {
+                        for _ in 0..3 {
+                            // SAFETY: `i < rows`; each row belongs to one thread.
+                            let row = unsafe { m.row(i) };
+                            for x in row.iter_mut() {
+                                *x += (i + 1) as f32;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        let dense = m.dense_copy();
+        for (i, row) in dense.chunks_exact(dim).enumerate() {
+            assert!(
+                row.iter().all(|&x| x == 3.0 * (i + 1) as f32),
+                "row {i}: {row:?}"
+            );
+        }
     }
 }
