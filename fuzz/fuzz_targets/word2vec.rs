@@ -12,19 +12,26 @@ use w2v::format::word2vec;
 use w2v::{Embeddings, ErrorKind, Format};
 
 /// Whether the reader would take a binary file whose first row is `row` for
-/// text: its bytes up to the first newline look like numbers. Such a file
-/// is both valid binary and valid text (say dimension 1 and the bytes
-/// `1234`: a float's bits, or 1234.0); the reader takes it for text, so its
-/// binary round trip is not checked.
+/// text: its bytes up to the first newline look like numbers (with a digit,
+/// or exactly `row.len()` of them, as `NaN ` or `inf `). Such a file is both
+/// valid binary and valid text (say dimension 1 and the bytes `1234`: a
+/// float's bits, or 1234.0); the reader takes it for text, so its binary
+/// round trip is not checked.
 fn ambiguous(row: &[f32]) -> bool {
     let bytes: Vec<u8> = row.iter().flat_map(|x| x.to_le_bytes()).collect();
     let line = &bytes[..bytes
         .iter()
         .position(|&b| b == b'\n')
         .unwrap_or(bytes.len())];
+    let numbers = || {
+        std::str::from_utf8(line).is_ok_and(|l| {
+            let t: Vec<&str> = l.split_ascii_whitespace().collect();
+            t.len() == row.len() && t.iter().all(|t| t.parse::<f32>().is_ok())
+        })
+    };
     line.iter()
         .all(|&b| b.is_ascii_digit() || b"+-.eE \t\rinfaINFA".contains(&b))
-        && line.iter().any(u8::is_ascii_digit)
+        && (line.iter().any(u8::is_ascii_digit) || numbers())
 }
 
 fuzz_target!(|data: &[u8]| {

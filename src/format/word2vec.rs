@@ -212,6 +212,21 @@ fn skip_whitespace<R: BufRead>(r: &mut R) -> std::io::Result<()> {
     }
 }
 
+/// Whether `line` is exactly `n` numbers as text, separated by whitespace.
+fn are_numbers(line: &[u8], n: usize) -> bool {
+    let Ok(line) = std::str::from_utf8(line) else {
+        return false;
+    };
+    let mut count = 0;
+    for t in line.split_ascii_whitespace() {
+        if t.parse::<f32>().is_err() {
+            return false;
+        }
+        count += 1;
+    }
+    count == n
+}
+
 /// The parser behind [`read`] and [`parse`]: `len` is the input's total size
 /// in bytes (checked against the header before anything is allocated).
 fn parse_stream<R: BufRead>(mut r: R, len: u64) -> std::result::Result<Word2vec, Fail> {
@@ -257,11 +272,14 @@ fn parse_stream<R: BufRead>(mut r: R, len: u64) -> std::result::Result<Word2vec,
         .iter()
         .position(|&b| b == b'\n')
         .unwrap_or(window.len())];
+    // A digit is needed, or else exactly `dim` numbers: a text row of only
+    // non-finite values (`NaN`, `inf`, `-inf`, as the writer prints them)
+    // has no digit, and was taken for binary.
     let text = first_line.len() < window.len()
         && first_line
             .iter()
             .all(|&b| b.is_ascii_digit() || b"+-.eE \t\rinfaINFA".contains(&b))
-        && first_line.iter().any(u8::is_ascii_digit);
+        && (first_line.iter().any(u8::is_ascii_digit) || are_numbers(first_line, dim));
     // Sizes are checked against the input before allocating.
     let min_row = if text { 2 * dim + 1 } else { 4 * dim + 1 }; // no overflow: dim <= MAX_DIM
     if v.checked_mul(min_row).is_none_or(|n| n as u64 > body_len) {
@@ -332,4 +350,41 @@ fn parse_stream<R: BufRead>(mut r: R, len: u64) -> std::result::Result<Word2vec,
         }
     }
     Ok(Word2vec { words, dim, matrix })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Found by the word2vec fuzz target (fuzz/corpus/word2vec/found-nan-row):
+    // a model whose first row is all NaN or infinite, saved as text
+    // (`w NaN`), was read back as binary (the row has no digit): its
+    // dimension-1 row "NaN " became the float 1.7e-19, other dimensions an
+    // error.
+    #[test]
+    fn a_text_row_of_non_finite_values_reads_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.txt");
+        let cases: [(&[f32], usize); 4] = [
+            (&[f32::NAN], 1),
+            (&[f32::INFINITY, f32::NEG_INFINITY], 2),
+            (&[f32::NAN, f32::NAN, f32::INFINITY, 1.5], 2),
+            (&[f32::NEG_INFINITY, 0.25, 2.0], 3),
+        ];
+        for (matrix, dim) in cases {
+            let words: Vec<String> = (0..matrix.len() / dim).map(|i| format!("w{i}")).collect();
+            let words: Vec<&str> = words.iter().map(|w| &**w).collect();
+            write(&path, Format::Text, &words, dim, dim, matrix).unwrap();
+            let back = read(&path).unwrap();
+            assert_eq!(back.dim, dim);
+            assert_eq!(back.words.len(), words.len());
+            let bits = |m: &[f32]| m.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&back.matrix), bits(matrix), "{matrix:?}");
+        }
+        // The same bytes with a digit-free row of another length stay binary.
+        let binary = parse(b"1 1\nw \xff\xff\xff\xff\n").unwrap();
+        assert_eq!(binary.matrix[0].to_bits(), u32::MAX);
+        let inf_bytes = parse(b"1 2\nw inf \x00\x00\x80\x3f\n").unwrap();
+        assert_eq!(inf_bytes.matrix[1], 1.0);
+    }
 }
