@@ -28,9 +28,12 @@ use w2v::{Corpus, ErrorKind, Vocab};
 /// The reader's buffer (`BUFFER_BYTES` in `src/text/corpus.rs`).
 const BUFFER: usize = 1 << 18;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A token by its place in the text: a word's offset and length (its
+/// bytes are checked against the text as it is read), or a sentence end's
+/// offset. No copies: a stretched text has tens of thousands of tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
-    Word(u64, Vec<u8>),
+    Word(u64, usize),
     End(u64),
 }
 
@@ -56,7 +59,7 @@ fn reference(text: &[u8]) -> (Vec<Tok>, u64) {
                 .position(|&b| is_space(b))
                 .map_or(text.len(), |n| i + n);
             if j - i <= MAX_TOKEN_BYTES {
-                out.push(Tok::Word(i as u64, text[i..j].to_vec()));
+                out.push(Tok::Word(i as u64, j - i));
             } else {
                 long += 1;
             }
@@ -66,25 +69,42 @@ fn reference(text: &[u8]) -> (Vec<Tok>, u64) {
     (out, long)
 }
 
-/// The next token of `r`, with its offset.
-fn next(r: &mut TokenReader) -> Option<Tok> {
-    let t = match r.next_token().expect("read a token")? {
+/// The next token of `r`, with its offset; a word's bytes must be the
+/// text's at that offset (`scratch` holds them meanwhile).
+fn next(r: &mut TokenReader, text: &[u8], scratch: &mut Vec<u8>) -> Option<Tok> {
+    let word = match r.next_token().expect("read a token")? {
         Token::Word(w) => {
             assert!(!w.is_empty() && w.len() <= MAX_TOKEN_BYTES);
-            Err(w.to_vec())
+            scratch.clear();
+            scratch.extend_from_slice(w);
+            true
         }
-        Token::EndOfSentence => Ok(()),
+        Token::EndOfSentence => false,
     };
-    Some(match t {
-        Err(w) => Tok::Word(r.position() - w.len() as u64, w),
-        Ok(()) => Tok::End(r.position() - 1),
+    let pos = r.position();
+    Some(if word {
+        let at = pos - scratch.len() as u64;
+        assert_eq!(
+            &text[at as usize..pos as usize],
+            &scratch[..],
+            "the word read at {at}"
+        );
+        Tok::Word(at, scratch.len())
+    } else {
+        Tok::End(pos - 1)
     })
 }
 
+/// Every token of `r` (to the end of its range).
+fn tokens(r: &mut TokenReader, text: &[u8]) -> Vec<Tok> {
+    let mut scratch = Vec::new();
+    std::iter::from_fn(|| next(r, text, &mut scratch)).collect()
+}
+
 /// Every token of `corpus`'s range `[start, end)`, and the reader.
-fn read(corpus: &Corpus, start: u64, end: u64) -> (Vec<Tok>, TokenReader) {
+fn read(corpus: &Corpus, text: &[u8], start: u64, end: u64) -> (Vec<Tok>, TokenReader) {
     let mut r = corpus.reader(start, end).expect("a reader");
-    let out = std::iter::from_fn(|| next(&mut r)).collect();
+    let out = tokens(&mut r, text);
     (out, r)
 }
 
@@ -124,7 +144,7 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(corpus.len().expect("a length"), len);
 
-    let (all, r) = read(&corpus, 0, len);
+    let (all, r) = read(&corpus, &text, 0, len);
     assert_eq!(all, want, "the whole text");
     assert_eq!(r.skipped_long(), long, "long tokens skipped");
 
@@ -148,7 +168,7 @@ fuzz_target!(|data: &[u8]| {
         let mut joined = Vec::new();
         let mut skipped = 0;
         for &(s, e) in &ranges {
-            let (got, mut r) = read(&corpus, s, e);
+            let (got, mut r) = read(&corpus, &text, s, e);
             for t in &got {
                 let at = match t {
                     Tok::Word(at, _) | Tok::End(at) => *at,
@@ -158,7 +178,7 @@ fuzz_target!(|data: &[u8]| {
             let once = r.skipped_long();
             skipped += once;
             r.rewind().expect("rewind");
-            let again: Vec<Tok> = std::iter::from_fn(|| next(&mut r)).collect();
+            let again = tokens(&mut r, &text);
             assert_eq!(again, got, "range [{s}, {e}) after rewind");
             assert_eq!(
                 r.skipped_long(),
@@ -177,8 +197,8 @@ fuzz_target!(|data: &[u8]| {
     // Counting: the reference's words, or an error if one is not UTF-8.
     let mut counts: HashMap<&[u8], u64> = HashMap::new();
     for t in &want {
-        if let Tok::Word(_, w) = t {
-            *counts.entry(w).or_default() += 1;
+        if let &Tok::Word(at, n) = t {
+            *counts.entry(&text[at as usize..][..n]).or_default() += 1;
         }
     }
     let utf8 = counts.keys().all(|w| std::str::from_utf8(w).is_ok());
