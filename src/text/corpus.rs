@@ -234,7 +234,11 @@ pub struct TokenReader {
 }
 
 impl TokenReader {
-    /// Move unread bytes to the front and read more. Returns false at end of input.
+    /// Move unread bytes to the front and read until the buffer is full or
+    /// the input ends (a read may return fewer bytes than asked for, as the
+    /// last one of a file does: stopping there left a word that ran off the
+    /// buffer at the end of the file looking longer than the buffer).
+    /// Returns false at end of input.
     fn refill(&mut self) -> Result<bool> {
         if self.eof {
             return Ok(false);
@@ -248,10 +252,7 @@ impl TokenReader {
                     self.eof = true;
                     break;
                 }
-                Ok(n) => {
-                    self.filled += n;
-                    break;
-                }
+                Ok(n) => self.filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io(format!("cannot read corpus `{}`", self.name), e)),
             }
@@ -400,7 +401,8 @@ impl TokenReader {
                 return Ok(None);
             }
             // A word starts at `pos`: find its end, refilling once if it runs off
-            // the buffer (after a refill the buffer holds far more than a token).
+            // the buffer (after a refill the buffer is full, far more than a
+            // token, or holds the rest of the input).
             let mut len = self.buf[self.pos..self.filled]
                 .iter()
                 .position(|&b| is_space(b));
@@ -484,6 +486,39 @@ mod tests {
             let mut joined = words(&c, 0, cut);
             joined.extend(words(&c, cut, len));
             assert_eq!(joined, all, "cut at {cut}");
+        }
+    }
+
+    // Found by the tokenizer fuzz target (fuzz/corpus/tokenizer/
+    // found-last-word-across-refill): a word without a separator after it,
+    // at the end of the input, running off the buffer was skipped as too
+    // long (and counted so): the refill stopped after one short read, before
+    // it saw the end of the input.
+    #[test]
+    fn a_last_word_across_a_refill_is_read() {
+        let mut text = b"x ".repeat(BUFFER_BYTES / 2 - 1);
+        text.extend_from_slice(b"abc");
+        assert_eq!(text.len(), BUFFER_BYTES + 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("corpus.txt");
+        std::fs::write(&path, &text).unwrap();
+        for c in [Corpus::bytes(text.clone()), Corpus::file(&path).unwrap()] {
+            let mut r = c.reader(0, text.len() as u64).unwrap();
+            let mut last = Vec::new();
+            let mut n = 0;
+            while let Some(t) = r.next_token().unwrap() {
+                if let Token::Word(w) = t {
+                    last = w.to_vec();
+                    n += 1;
+                }
+            }
+            assert_eq!(
+                (n, &last[..]),
+                (BUFFER_BYTES / 2, &b"abc"[..]),
+                "{}",
+                c.name()
+            );
+            assert_eq!(r.skipped_long(), 0, "{}", c.name());
         }
     }
 
