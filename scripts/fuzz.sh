@@ -51,17 +51,24 @@ for t in "${targets[@]}"; do
   log=fuzz/work/$t.log
   mkdir -p "$work" "fuzz/corpus/$t"
   echo "== fuzzing $t for ${secs}s (log: $log)"
+  # Build first, so that the time measured is the fuzzing's.
+  nice -n 19 cargo fuzz build "$t" >"$log" 2>&1 || { cat "$log"; exit 1; }
+  start=$SECONDS
   # -timeout: an input slower than 30 s is a finding (a hang), reported as a crash.
   if nice -n 19 cargo fuzz run "$t" "$work" "fuzz/corpus/$t" -- \
-    -max_total_time="$secs" -timeout=30 -print_final_stats=1 >"$log" 2>&1; then
+    -max_total_time="$secs" -timeout=30 -print_final_stats=1 >>"$log" 2>&1; then
     result=ok
   else
     result=CRASHED
     failed+=("$t")
   fi
+  took=$((SECONDS - start))
   execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
+  # The last status line: edges covered (cov), features (ft), corpus size.
   cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
-  line="$t: ${execs:-?} executions in ${secs}s, coverage ${cov:-?} edges: $result"
+  ft=$(grep -Eo 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
+  corp=$(grep -Eo 'corp: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
+  line="$t: ${execs:-?} executions in ${took}s, coverage ${cov:-?} edges, ${ft:-?} features, corpus ${corp:-?}: $result"
   if [ "$result" != ok ]; then
     grep -E '^(==[0-9]+==ERROR|thread .* panicked|SUMMARY)|Test unit written to' "$log" | head -5 || true
     line+=" (see $log, fuzz/artifacts/$t/)"
