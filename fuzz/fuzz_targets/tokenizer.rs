@@ -108,6 +108,23 @@ fn read(corpus: &Corpus, text: &[u8], start: u64, end: u64) -> (Vec<Tok>, TokenR
     (out, r)
 }
 
+/// `got` equals `want`; if not, the panic shows where they part (a stretched
+/// text has tens of thousands of tokens: not all of them).
+fn same(got: &[Tok], want: &[Tok], what: &str) {
+    if got != want {
+        let i = got.iter().zip(want).take_while(|(a, b)| a == b).count();
+        let from = i.saturating_sub(3);
+        panic!(
+            "{what}: {} tokens read, {} expected, first difference at token {i}: \
+             read {:?}, expected {:?}",
+            got.len(),
+            want.len(),
+            &got[from..(i + 3).min(got.len())],
+            &want[from..(i + 3).min(want.len())],
+        );
+    }
+}
+
 /// `n` pseudo-random numbers from `seed` (splitmix64).
 fn numbers(seed: u64, n: usize) -> Vec<u64> {
     let mut s = seed;
@@ -145,7 +162,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(corpus.len().expect("a length"), len);
 
     let (all, r) = read(&corpus, &text, 0, len);
-    assert_eq!(all, want, "the whole text");
+    same(&all, &want, "the whole text");
     assert_eq!(r.skipped_long(), long, "long tokens skipped");
 
     // Cut points: random, plus the even split of `ranges`.
@@ -179,7 +196,7 @@ fuzz_target!(|data: &[u8]| {
             skipped += once;
             r.rewind().expect("rewind");
             let again = tokens(&mut r, &text);
-            assert_eq!(again, got, "range [{s}, {e}) after rewind");
+            same(&again, &got, &format!("range [{s}, {e}) after rewind"));
             assert_eq!(
                 r.skipped_long(),
                 2 * once,
@@ -187,7 +204,7 @@ fuzz_target!(|data: &[u8]| {
             );
             joined.extend(got);
         }
-        assert_eq!(joined, want, "the ranges {ranges:?} together");
+        same(&joined, &want, &format!("the ranges {ranges:?} together"));
         assert_eq!(
             skipped, long,
             "the ranges {ranges:?} skip each long token once"
