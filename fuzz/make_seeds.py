@@ -11,7 +11,7 @@ hand-made edge cases. Run from the repository root after
 Seeds are named for what they hold; the fuzzer's own finds go to fuzz/work/,
 and the inputs that found a bug are kept as fuzz/corpus/<target>/found-*
 (this script leaves those alone).
-The native and count-file targets read a steering byte before the file (bit 0:
+The native, count-file and checkpoint targets read a steering byte before the file (bit 0:
 repair the header CRC, bit 1: repair the section CRCs), the tokenizer four
 (see fuzz_targets/tokenizer.rs).
 """
@@ -89,11 +89,17 @@ def main():
         w2v("cooc", "-i", corpus, "-v", "12", "--window", "3", "-o", p("c12.cooc"), "-q")
         w2v("cooc", "-i", corpus, "-v", "40", "--window", "5", "--sample", "0.01",
             "-o", p("c40.cooc"), "-q")
+        w2v("train", "-i", corpus, "-o", p("k3.bin"), "--dim", "3", "--min-count", "20",
+            "--epochs", "2", "--threads", "1", "--checkpoint", p("k3.ckpt"),
+            "--checkpoint-every", "300")
+        w2v("train", "-i", corpus, "-o", p("kh.bin"), "--dim", "2", "--min-count", "10",
+            "--epochs", "2", "--threads", "2", "--model", "sgns", "--loss", "hs",
+            "--checkpoint", p("kh.ckpt"), "--checkpoint-every", "100")
         read = lambda name: open(p(name), "rb").read()
 
         # Start each target's seeds afresh, but keep the inputs fuzzing found
         # (`found-*`, copied by hand from fuzz/artifacts/: see the README).
-        for target in ("word2vec", "native", "vocab", "cooc", "tokenizer"):
+        for target in ("word2vec", "native", "vocab", "cooc", "tokenizer", "checkpoint"):
             d = os.path.join(CORPUS, target)
             for name in os.listdir(d) if os.path.isdir(d) else []:
                 if not name.startswith("found-"):
@@ -120,6 +126,12 @@ def main():
         put("word2vec", "header-huge", b"99999999999999 3\nw 1 2 3\n")
         put("word2vec", "header-bad", b"3\n")
         put("word2vec", "header-wide", b"1 300000\nw 0\n")
+
+        # checkpoint: steering byte 3 (repair CRCs), then the file.
+        put("checkpoint", "k3", b"\x03" + read("k3.ckpt"))
+        put("checkpoint", "k3-as-is", b"\x00" + read("k3.ckpt"))
+        put("checkpoint", "k3-truncated", b"\x03" + read("k3.ckpt")[:400])
+        put("checkpoint", "kh-two-threads-hs", b"\x03" + read("kh.ckpt"))
 
         # native: steering byte 3 (repair CRCs), then the file.
         for m in ("m8", "m4", "m3", "empty"):

@@ -1,0 +1,61 @@
+//! The checkpoint reader on arbitrary bytes, through a file.
+//!
+//! The first input byte steers, the rest is the file: bit 0 set repairs the
+//! header checksum and bit 1 every section's checksum before writing, so the
+//! fuzzer gets past the CRCs to the checks behind them (the section table,
+//! the sizes the header implies, the records, word bounds and UTF-8). A file
+//! that reads is consistent (sizes agree), and writes and reads back equal.
+
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use std::mem::offset_of;
+use w2v::ErrorKind;
+use w2v::format::checkpoint::{self, HEADER_LEN, Header};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&steer, file)) = data.split_first() else {
+        return;
+    };
+    let mut file = file.to_vec();
+    common::fix_checksums(
+        &mut file,
+        10,
+        offset_of!(Header, sections),
+        offset_of!(Header, checksums),
+        offset_of!(Header, header_crc),
+        steer & 2 != 0,
+        steer & 1 != 0,
+    );
+    debug_assert_eq!(offset_of!(Header, header_crc), HEADER_LEN - 8);
+    let path = common::scratch_file("input.ckpt", &file);
+    let ck = match checkpoint::read(&path) {
+        Ok(ck) => ck,
+        Err(e) => {
+            common::assert_data_error(&e, &[ErrorKind::Format, ErrorKind::Unsupported]);
+            return;
+        }
+    };
+    let (v, dim) = (ck.words.len(), ck.dim);
+    assert!((1..=w2v::format::MAX_DIM).contains(&dim));
+    assert_eq!(ck.counts.len(), v);
+    assert_eq!(ck.syn0.len(), v * dim);
+    assert_eq!(ck.syn1.len() % dim, 0);
+    assert!(!ck.workers.is_empty());
+    let out = common::scratch_path("again.ckpt");
+    checkpoint::write(&out, &ck.parts()).expect("a checkpoint that reads writes");
+    let again = checkpoint::read(&out).expect("and reads back");
+    assert_eq!(again.words, ck.words);
+    assert_eq!(again.counts, ck.counts);
+    assert_eq!(again.config, ck.config);
+    assert_eq!(again.corpus_name, ck.corpus_name);
+    assert_eq!(again.workers.len(), ck.workers.len());
+    assert_eq!(again.epoch_loss.len(), ck.epoch_loss.len());
+    let bits = |m: &[f32]| m.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&again.syn0), bits(&ck.syn0));
+    assert_eq!(bits(&again.syn1), bits(&ck.syn1));
+    let same = std::fs::read(&out).expect("read the rewritten file");
+    assert_eq!(same.len(), std::fs::metadata(&out).unwrap().len() as usize);
+});
