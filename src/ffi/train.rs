@@ -27,6 +27,16 @@ pub type W2vProgressFn = Option<
 
 /// Train on the corpus `corpus` builds, behind the panic boundary.
 ///
+/// The caller's `user_data`, kept a pointer (not an integer: Miri's strict
+/// provenance) inside the progress closure, which training requires `Sync`.
+struct UserData(*mut c_void);
+
+// SAFETY: w2v never dereferences the pointer; it only hands it back to the
+// caller's callback, on the calling thread (see `train_corpus`).
+unsafe impl Sync for UserData {}
+// SAFETY: as above.
+unsafe impl Send for UserData {}
+
 /// # Safety
 /// As for the training exports.
 unsafe fn train_corpus(
@@ -44,14 +54,13 @@ unsafe fn train_corpus(
         let mut config = o.config.clone();
         let k = active_kernels()?;
         config.kernels = k;
-        let user = user_data as usize;
+        let user = UserData(user_data);
         let report = move |p: &Progress| -> bool {
+            let user = &user;
             match progress {
                 // SAFETY: the caller's callback, called with its own user data,
                 // on this thread (train calls progress on the calling thread).
-                Some(f) => unsafe {
-                    f(p.fraction, p.words_per_sec, p.loss, user as *mut c_void) == 0
-                },
+                Some(f) => unsafe { f(p.fraction, p.words_per_sec, p.loss, user.0) == 0 },
                 None => true,
             }
         };
