@@ -25,8 +25,6 @@ pub type W2vProgressFn = Option<
     ) -> c_int,
 >;
 
-/// Train on the corpus `corpus` builds, behind the panic boundary.
-///
 /// The caller's `user_data`, kept a pointer (not an integer: Miri's strict
 /// provenance) inside the progress closure, which training requires `Sync`.
 struct UserData(*mut c_void);
@@ -37,6 +35,8 @@ unsafe impl Sync for UserData {}
 // SAFETY: as above.
 unsafe impl Send for UserData {}
 
+/// Train on the corpus `corpus` builds, behind the panic boundary.
+///
 /// # Safety
 /// As for the training exports.
 unsafe fn train_corpus(
