@@ -2,18 +2,20 @@
 # Miri (the Rust interpreter that detects undefined behaviour) over the unit
 # tests of the unsafe code that is not SIMD: the Hogwild weight matrix
 # (train::weights: a raw allocation handed out by rows, across threads), the
-# C ABI (ffi::tests: pointers and lengths from C, strings, output structs,
+# checkpoint handoff (train::checkpoint::handoff: workers held while their
+# rows are copied for a writer thread), the C ABI (ffi::tests: pointers and lengths from C, strings, output structs,
 # panics caught at the boundary, a one-thread training run with a progress
-# callback), and the readers those reach (count, vocabulary and word2vec
-# files, the tokenizer, atomic saves).
+# callback), and the readers those reach (count, vocabulary, word2vec and
+# checkpoint files, the tokenizer, atomic saves).
 #
 #   scripts/miri.sh
 #
 # Needs a nightly toolchain with the miri and rust-src components; installs
 # them with rustup if `cargo +nightly miri` is missing. Runs at the lowest CPU
 # priority. Here (2 cores shared with other builds): 3 min for Miri's
-# sysroot and 10 min for the dependencies the first time, then 14 min for the
-# 28 tests (the ffi tests that train, query or evaluate take 2 to 4 min each).
+# sysroot and 10 min for the dependencies the first time, then about 16 min
+# for the 33 tests (the ffi tests that train, query or evaluate take 2 to 4
+# min each).
 #
 # Not under Miri, and why:
 # * format::native and every test that opens a native model: it is memory-
@@ -41,8 +43,8 @@ nice -n 19 cargo +nightly miri setup
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 echo "== cargo +nightly miri test --lib (MIRIFLAGS=$MIRIFLAGS)"
 nice -n 19 cargo +nightly miri test --lib -- \
-  train::weights:: train::tests:: train::huffman:: \
-  format::cooc:: format::vocab:: format::word2vec:: format::atomic:: \
+  train::weights:: train::checkpoint::handoff:: train::tests:: train::huffman:: \
+  format::cooc:: format::vocab:: format::word2vec:: format::atomic:: format::checkpoint:: \
   text::corpus::tests::each_newline text::corpus::tests::newlines_end \
   model::scan::tests::codes_are \
   ffi::tests:: \

@@ -262,3 +262,75 @@ impl Pause {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The protocol of a checkpoint with several threads, and its unsafe copy
+    // of the shared rows, under Miri in CI (scripts/miri.sh): workers update
+    // their own rows and wait at each round's hold; the calling thread copies
+    // the held state and hands it to a writer thread.
+    #[test]
+    fn held_workers_are_copied_and_handed_to_the_writer() {
+        let (threads, rounds, dim) = (3, 4, 5);
+        let syn0 = SharedMatrix::zeros(threads, dim).expect("a small matrix");
+        let syn1 = SharedMatrix::zeros(1, dim).expect("a small matrix");
+        let saver = Saver::new(threads * dim, dim, threads, 1);
+        let pause = Pause::new(threads);
+        let record = |t: usize, r: usize| WorkerRecord {
+            position: (100 * t + r) as u64,
+            ..bytemuck::Zeroable::zeroed()
+        };
+        let written = std::thread::scope(|s| {
+            let writer = s.spawn(|| {
+                let mut got = Vec::new();
+                saver
+                    .serve(&mut |snap| {
+                        got.push((snap.words, snap.syn0.clone(), snap.workers.clone()));
+                        Ok(())
+                    })
+                    .expect("the writer writes");
+                got
+            });
+            for t in 0..threads {
+                let (syn0, pause) = (&syn0, &pause);
+                s.spawn(move || {
+                    for r in 0..rounds {
+                        // SAFETY: row `t` is this worker's alone, and no copy
+                        // runs until it waits below.
+                        unsafe { syn0.row(t) }.fill((r + 1) as f32);
+                        while pause.wait(t, record(t, r)).is_none() {
+                            std::thread::yield_now();
+                        }
+                    }
+                    pause.exit(t, Some(record(t, rounds)));
+                });
+            }
+            for r in 0..rounds {
+                let words = |recs: &[WorkerRecord]| recs.iter().map(|w| w.position).sum();
+                pause
+                    .hold(words, |recs, words| {
+                        // SAFETY: every worker waits in the hold: no writer.
+                        unsafe { saver.give(&syn0, &syn1, recs, &[], words, r as u64, 0.0) }
+                    })
+                    .expect("no worker stopped early");
+            }
+            saver.finish();
+            writer.join().expect("the writer thread")
+        });
+        assert_eq!(written.len(), rounds);
+        for (r, (words, rows, workers)) in written.iter().enumerate() {
+            assert!(
+                rows.iter().all(|&x| x == (r + 1) as f32),
+                "round {r}: {rows:?}"
+            );
+            let want: Vec<WorkerRecord> = (0..threads).map(|t| record(t, r)).collect();
+            assert_eq!(
+                bytemuck::cast_slice::<_, u8>(workers),
+                bytemuck::cast_slice::<_, u8>(&want)
+            );
+            assert_eq!(*words, want.iter().map(|w| w.position).sum::<u64>());
+        }
+    }
+}
