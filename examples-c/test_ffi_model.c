@@ -43,6 +43,7 @@ void test_options(void)
     EXPECT(w2v_train_options_set_threads(NULL, 1), W2V_STATUS_NULL_POINTER, "`options`");
     EXPECT(w2v_train_options_set_seed(NULL, 1), W2V_STATUS_NULL_POINTER, "`options`");
     EXPECT(w2v_train_options_set_cbow_mean(NULL, true), W2V_STATUS_NULL_POINTER, "`options`");
+    EXPECT(w2v_train_options_set_batch(NULL, true), W2V_STATUS_NULL_POINTER, "`options`");
 
     /* Invalid enum values and out-of-range parameters. */
     EXPECT(w2v_train_options_set_model(o, 2), W2V_STATUS_INVALID_ARGUMENT, "2");
@@ -72,6 +73,10 @@ void test_options(void)
     OK(w2v_train_options_set_min_count(o, 0));
     OK(w2v_train_options_set_seed(o, UINT64_MAX));
     OK(w2v_train_options_set_cbow_mean(o, false));
+    /* Batch training (shared negatives) needs skip-gram: refused for CBOW. */
+    EXPECT(w2v_train_options_set_batch(o, true), W2V_STATUS_INVALID_ARGUMENT, "skip-gram");
+    OK(w2v_train_options_set_model(o, W2V_MODEL_KIND_SGNS));
+    OK(w2v_train_options_set_batch(o, true));
     OK(w2v_train_options_set_lr(o, 0.0)); /* the model's default */
     w2v_train_options_free(o);
 }

@@ -448,6 +448,18 @@ enum W2vStatus w2v_train_options_set_seed(struct W2vTrainOptions *options, uint6
 enum W2vStatus w2v_train_options_set_cbow_mean(struct W2vTrainOptions *options, bool value);
 
 /**
+ * Skip-gram with negative sampling only: share one draw of negatives among
+ * a window's context words and update the window as small matrix products
+ * (pWord2Vec; faster, not word2vec.c's update). Off by default. Turning it
+ * on while the model is CBOW or the loss hierarchical softmax fails with
+ * `W2V_STATUS_INVALID_ARGUMENT` and leaves the options unchanged.
+ *
+ * # Safety
+ * `options` is NULL or a live options object.
+ */
+enum W2vStatus w2v_train_options_set_batch(struct W2vTrainOptions *options, bool value);
+
+/**
  * Train on the text file at `corpus_path` (whitespace-separated tokens, a
  * newline ends a sentence; streamed, never loaded whole). `progress` may be
  * NULL. On success `*out` receives a new model.

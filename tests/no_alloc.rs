@@ -53,6 +53,11 @@ enum Beside {
 /// checkpoints every 10,000 words meanwhile (their arithmetic and writing
 /// run on another thread, which may allocate).
 fn check(model: ModelKind, loss: LossKind, beside: Beside) {
+    check_batch(model, loss, beside, false);
+}
+
+/// [`check`], with batch skip-gram (shared negatives) if `batch`.
+fn check_batch(model: ModelKind, loss: LossKind, beside: Beside, batch: bool) {
     let traced = beside == Beside::Trace;
     let corpus = corpus();
     let config = TrainConfig {
@@ -63,6 +68,7 @@ fn check(model: ModelKind, loss: LossKind, beside: Beside) {
         threads: 1,
         min_count: 1,
         sample: 1e-3,
+        batch,
         ..TrainConfig::default()
     };
     let warm = (AtomicU64::new(u64::MAX), AtomicU64::new(0));
@@ -130,7 +136,9 @@ fn check(model: ModelKind, loss: LossKind, beside: Beside) {
         n, 0,
         "{model:?}/{loss:?}: {n} allocations over {words} training words"
     );
-    eprintln!("{model:?}/{loss:?} ({beside:?} beside): 0 allocations over {words} words");
+    eprintln!(
+        "{model:?}/{loss:?} (batch {batch}, {beside:?} beside): 0 allocations over {words} words"
+    );
 }
 
 #[test]
@@ -208,4 +216,24 @@ fn the_counter_sees_allocations() {
     let v = std::hint::black_box(vec![1u8; 100]);
     assert!(allocs() > before);
     drop(v);
+}
+
+#[test]
+fn batch_skip_gram_does_not_allocate() {
+    check_batch(
+        ModelKind::SkipGram,
+        LossKind::NegativeSampling,
+        Beside::Nothing,
+        true,
+    );
+}
+
+#[test]
+fn batch_skip_gram_does_not_allocate_while_checkpointed() {
+    check_batch(
+        ModelKind::SkipGram,
+        LossKind::NegativeSampling,
+        Beside::Checkpoints,
+        true,
+    );
 }

@@ -275,3 +275,20 @@ pub unsafe extern "C" fn w2v_train_options_set_cbow_mean(
     // SAFETY: forwarded contract.
     unsafe { set(options, |c| c.cbow_mean = value) }
 }
+
+/// Skip-gram with negative sampling only: share one draw of negatives among
+/// a window's context words and update the window as small matrix products
+/// (pWord2Vec; faster, not word2vec.c's update). Off by default. Turning it
+/// on while the model is CBOW or the loss hierarchical softmax fails with
+/// `W2V_STATUS_INVALID_ARGUMENT` and leaves the options unchanged.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_batch(
+    options: *mut W2vTrainOptions,
+    value: bool,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe { set(options, |c| c.batch = value) }
+}

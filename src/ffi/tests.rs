@@ -173,12 +173,22 @@ fn setters_set_and_leave_the_options_unchanged_on_error() {
         bad(w2v_train_options_set_epochs(p, 0), "epochs");
         bad(w2v_train_options_set_lr(p, -1.0), "learning rate");
         bad(w2v_train_options_set_threads(p, 0), "threads");
+        bad(
+            w2v_train_options_set_batch(p, true),
+            "skip-gram with negative",
+        );
         assert_eq!(o.debug(), before, "a failed setter changed the options");
+        ok(w2v_train_options_set_model(p, W2vModelKind::Sgns as c_int));
+        ok(w2v_train_options_set_batch(p, true));
+        assert!((*p).config.batch);
+        ok(w2v_train_options_set_batch(p, false));
+        ok(w2v_train_options_set_model(p, W2vModelKind::Cbow as c_int));
 
         let null = |status| expect(status, S::NullPointer, "`options`");
         null(w2v_train_options_set_dim(null_mut(), 8));
         null(w2v_train_options_set_loss(null_mut(), 9));
         null(w2v_train_options_set_cbow_mean(null_mut(), true));
+        null(w2v_train_options_set_batch(null_mut(), true));
         expect(w2v_train_options_new(null_mut()), S::NullPointer, "`out`");
     }
 }

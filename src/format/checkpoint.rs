@@ -148,8 +148,9 @@ pub struct ConfigRecord {
     pub cbow_mean: u32,
     /// SIMD level code.
     pub simd_level: u32,
-    /// Zero.
-    pub reserved: u32,
+    /// 1 for batch training (shared negatives per window), 0 for
+    /// word2vec.c's update. Earlier files hold 0 here (it was reserved).
+    pub batch: u32,
 }
 
 /// Where the whole run stands.

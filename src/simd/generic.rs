@@ -195,6 +195,72 @@ pub(crate) unsafe fn axpy<V: Lanes>(a: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// `y[i] += sum_r coefs[r] * rows[r * n + i]` for `i < n = y.len()`: a
+/// combination of `coefs.len()` contiguous rows added to `y` (one row of a
+/// small matrix product, the batch update's kernel). Each element of `y` is
+/// loaded and stored once; four blocks of lanes go at a time so that the
+/// multiply-add chains over the rows are independent.
+///
+/// # Safety
+/// `rows.len() >= coefs.len() * y.len()`; the CPU supports `V`'s
+/// instruction set.
+#[inline(always)]
+pub(crate) unsafe fn axpy_rows<V: Lanes>(coefs: &[f32], rows: &[f32], y: &mut [f32]) {
+    let n = y.len();
+    debug_assert!(rows.len() >= coefs.len() * n);
+    let (pr, py) = (rows.as_ptr(), y.as_mut_ptr());
+    let mut i = 0;
+    // SAFETY: row `r` is `[r n, (r + 1) n)`, inside `rows` for
+    // `r < coefs.len()`; loads and stores at offset `i` read `[i, i + N)`
+    // with `i + N <= n` (or a partial block `[i, n)`); the caller vouches
+    // for the CPU.
+    unsafe {
+        while i + 4 * V::N <= n {
+            let mut a0 = V::load(py.add(i));
+            let mut a1 = V::load(py.add(i + V::N));
+            let mut a2 = V::load(py.add(i + 2 * V::N));
+            let mut a3 = V::load(py.add(i + 3 * V::N));
+            for (r, &c) in coefs.iter().enumerate() {
+                let (vc, p) = (V::splat(c), pr.add(r * n + i));
+                a0 = V::mul_add(vc, V::load(p), a0);
+                a1 = V::mul_add(vc, V::load(p.add(V::N)), a1);
+                a2 = V::mul_add(vc, V::load(p.add(2 * V::N)), a2);
+                a3 = V::mul_add(vc, V::load(p.add(3 * V::N)), a3);
+            }
+            a0.store(py.add(i));
+            a1.store(py.add(i + V::N));
+            a2.store(py.add(i + 2 * V::N));
+            a3.store(py.add(i + 3 * V::N));
+            i += 4 * V::N;
+        }
+        while i + V::N <= n {
+            let mut a = V::load(py.add(i));
+            for (r, &c) in coefs.iter().enumerate() {
+                a = V::mul_add(V::splat(c), V::load(pr.add(r * n + i)), a);
+            }
+            a.store(py.add(i));
+            i += V::N;
+        }
+        if V::MASKED && i < n {
+            let m = n - i;
+            let mut a = V::load_partial(py.add(i), m);
+            for (r, &c) in coefs.iter().enumerate() {
+                a = V::mul_add(V::splat(c), V::load_partial(pr.add(r * n + i), m), a);
+            }
+            a.store_partial(py.add(i), m);
+        } else {
+            while i < n {
+                let mut a = *py.add(i);
+                for (r, &c) in coefs.iter().enumerate() {
+                    a += c * *pr.add(r * n + i);
+                }
+                *py.add(i) = a;
+                i += 1;
+            }
+        }
+    }
+}
+
 /// `x[i] *= a`.
 ///
 /// # Safety

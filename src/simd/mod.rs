@@ -234,6 +234,7 @@ pub fn block_offset(i: usize, j: usize, pd: usize) -> usize {
 
 type DotBlocksU8Fn = unsafe fn(&[i8], &[u8], &mut [i32]);
 type AxpyFn = unsafe fn(f32, &[f32], &mut [f32]);
+type AxpyRowsFn = unsafe fn(&[f32], &[f32], &mut [f32]);
 type ScaleFn = unsafe fn(f32, &mut [f32]);
 type AddFn = unsafe fn(&[f32], &mut [f32]);
 type NsStepFn = unsafe fn(&[f32], &mut [f32], &mut [f32], f32, f32) -> f32;
@@ -253,6 +254,7 @@ pub struct Kernels {
     dot_blocks_u8: DotBlocksU8Fn,
     dot_blocks_u8_x4: DotBlocksU8Fn,
     axpy: AxpyFn,
+    axpy_rows: AxpyRowsFn,
     scale: ScaleFn,
     add: AddFn,
     ns_step: NsStepFn,
@@ -276,6 +278,7 @@ macro_rules! table {
             dot_blocks_u8: m::dot_blocks_u8,
             dot_blocks_u8_x4: m::dot_blocks_u8_x4,
             axpy: m::axpy,
+            axpy_rows: m::axpy_rows,
             scale: m::scale,
             add: m::add,
             ns_step: m::ns_step,
@@ -422,6 +425,23 @@ impl Kernels {
         assert_eq!(x.len(), y.len(), "axpy: length mismatch");
         // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
         unsafe { (self.axpy)(a, x, y) }
+    }
+
+    /// `y[i] += sum_r coefs[r] * rows[r * n + i]` with `n = y.len()`: `y`
+    /// plus a combination of `coefs.len()` contiguous rows (one row of a
+    /// small matrix product; batch training's kernel). At the scalar level
+    /// it is [`axpy`](Kernels::axpy) once per row, in order; other levels
+    /// sum the rows in the same order with fused multiply-adds. Panics
+    /// unless `rows.len() == coefs.len() * y.len()`.
+    #[inline]
+    pub fn axpy_rows(&self, coefs: &[f32], rows: &[f32], y: &mut [f32]) {
+        assert_eq!(
+            rows.len(),
+            coefs.len() * y.len(),
+            "axpy_rows: rows must hold coefs.len() rows of y.len() floats"
+        );
+        // SAFETY: lengths checked above; `self` exists only for a level the CPU has.
+        unsafe { (self.axpy_rows)(coefs, rows, y) }
     }
 
     /// `x[i] *= a`.

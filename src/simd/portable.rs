@@ -111,6 +111,11 @@ pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     unsafe { generic::axpy::<f32x8>(a, x, y) }
 }
 
+pub(crate) fn axpy_rows(coefs: &[f32], rows: &[f32], y: &mut [f32]) {
+    // SAFETY: `Kernels` checked the lengths; no CPU check needed.
+    unsafe { generic::axpy_rows::<f32x8>(coefs, rows, y) }
+}
+
 pub(crate) fn scale(a: f32, x: &mut [f32]) {
     // SAFETY: no CPU check needed for the portable type.
     unsafe { generic::scale::<f32x8>(a, x) }

@@ -68,6 +68,13 @@ pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 }
 
 /// `x[i] *= a`.
+pub(crate) fn axpy_rows(coefs: &[f32], rows: &[f32], y: &mut [f32]) {
+    let n = y.len();
+    for (r, &c) in coefs.iter().enumerate() {
+        axpy(c, &rows[r * n..(r + 1) * n], y);
+    }
+}
+
 pub(crate) fn scale(a: f32, x: &mut [f32]) {
     for xi in x.iter_mut() {
         *xi = ld(xi) * a;

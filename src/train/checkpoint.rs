@@ -173,7 +173,7 @@ pub(crate) fn config_record(c: &TrainConfig, every: u64) -> ConfigRecord {
             .iter()
             .position(|&l| l == c.kernels.level())
             .unwrap_or(0) as u32,
-        reserved: 0,
+        batch: c.batch as u32,
     }
 }
 
@@ -217,6 +217,11 @@ fn config_of(r: &ConfigRecord, kernels: Kernels) -> Result<TrainConfig> {
             s => return Err(bad("schedule", s as u64)),
         },
         init_scale: (r.init_scale != 0.0).then_some(r.init_scale),
+        batch: match r.batch {
+            0 => false,
+            1 => true,
+            b => return Err(bad("batch", b as u64)),
+        },
         kernels,
     })
 }
@@ -426,6 +431,7 @@ mod tests {
             cbow_mean: false,
             lr_schedule: LrSchedule::Constant,
             init_scale: Some(1e-3),
+            batch: true,
             ..TrainConfig::default()
         };
         let r = config_record(&c, 99);
@@ -433,6 +439,9 @@ mod tests {
         assert_eq!(config_record(&back, 99), r);
         assert_eq!(back.max_vocab, Some(30));
         assert_eq!(back.init_scale, Some(1e-3));
+        assert!(back.batch);
+        let e = config_of(&ConfigRecord { batch: 2, ..r }, c.kernels).unwrap_err();
+        assert!(e.to_string().contains("batch code 2"), "{e}");
         let e = config_of(&ConfigRecord { model: 5, ..r }, c.kernels).unwrap_err();
         assert!(e.to_string().contains("model code 5"), "{e}");
     }

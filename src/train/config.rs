@@ -71,6 +71,13 @@ pub struct TrainConfig {
     /// output vectors uniform in `s (-0.5, 0.5) / dim`, to train from a small
     /// initialisation (where directions are learned one at a time).
     pub init_scale: Option<f32>,
+    /// Skip-gram with negative sampling only: share one draw of negatives
+    /// among all the context words of a centre word and update the window as
+    /// small dense matrix products (pWord2Vec, Ji et al. 2016). Each output
+    /// row is then read once per centre word instead of once per context
+    /// word, so it stays in cache. `false` is word2vec.c's update: fresh
+    /// negatives for every (context, centre) pair.
+    pub batch: bool,
     /// The SIMD kernels of the hot loop. The caller chooses them (the CLI and
     /// the C ABI honour `W2V_SIMD` through [`Kernels::from_env`]); holding a
     /// value proves the CPU supports its level.
@@ -95,6 +102,7 @@ impl Default for TrainConfig {
             cbow_mean: true,
             lr_schedule: LrSchedule::Linear,
             init_scale: None,
+            batch: false,
             kernels: Kernels::best(),
         }
     }
@@ -155,6 +163,15 @@ impl TrainConfig {
             return bad(format!(
                 "the initialisation scale must be in (0, 1000], got {s}"
             ));
+        }
+        if self.batch
+            && (self.model != ModelKind::SkipGram || self.loss != LossKind::NegativeSampling)
+        {
+            return bad(
+                "batch training (shared negatives) needs skip-gram with negative sampling \
+                 (--model sgns --loss ns)"
+                    .into(),
+            );
         }
         if self.max_vocab == Some(0) {
             return bad("max-vocab must be at least 1".into());

@@ -9,6 +9,8 @@
     reason = "Hogwild access to shared weight rows (see weights.rs)"
 )]
 
+mod batch;
+
 use super::checkpoint::{Pause, Saver, boundary_rng};
 use super::config::{LrSchedule, ModelKind, TrainConfig};
 use super::trace::{Handoff, Moment};
@@ -154,6 +156,8 @@ struct Worker<'s, 'a> {
     e: Vec<f32>,
     /// Negatives drawn one prediction ahead, their rows already prefetched.
     negatives: Vec<u32>,
+    /// Working memory of batch skip-gram (empty without it).
+    batch: batch::Buffers,
     lr: f32,
     /// Words read since the last report.
     pending_words: u64,
@@ -217,6 +221,7 @@ pub(crate) fn run(
         h: vec![0.0; dim],
         e: vec![0.0; dim],
         negatives: vec![0; sh.config.negative],
+        batch: batch::Buffers::new(sh.config.batch, dim, sh.config.negative),
         lr: sh.lr0,
         pending_words: 0,
         loss_sum: 0.0,
@@ -261,6 +266,7 @@ pub(crate) fn run(
                 return Ok(());
             }
             match sh.config.model {
+                ModelKind::SkipGram if sh.config.batch => w.skip_gram_batch(),
                 ModelKind::SkipGram => w.skip_gram(),
                 ModelKind::Cbow => w.cbow(),
             }

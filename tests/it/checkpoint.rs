@@ -84,8 +84,16 @@ fn resume_from<'s>(
 #[test]
 fn resuming_from_any_checkpoint_gives_the_uninterrupted_bytes() {
     let corpus = Corpus::bytes(DEMO_CORPUS.as_bytes().to_vec());
-    for (model, loss, m, l) in MODELS {
-        let config = config(model, loss);
+    // Every model and loss, and batch skip-gram (shared negatives).
+    let batch = TrainConfig {
+        batch: true,
+        ..config(ModelKind::SkipGram, LossKind::NegativeSampling)
+    };
+    let runs = MODELS
+        .iter()
+        .map(|&(model, loss, m, l)| (config(model, loss), m, l))
+        .chain([(batch, "sgns", "ns --batch")]);
+    for (config, m, l) in runs {
         let dir = TempDir::new();
         let written = Mutex::new(Vec::new());
         let mut sink = numbered_sink(dir.dir(), &written);

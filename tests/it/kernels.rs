@@ -126,6 +126,33 @@ fn check_all(k: &Kernels, a: &[f32], b: &[f32], c: &[f32], alpha: f32, label: f3
         );
     }
 
+    // axpy_rows over 0..=6 rows, against the sum in f64 (the scalar level
+    // rounds after each product, the others fuse each multiply-add).
+    for m in 0..=pool.len() {
+        let rows: Vec<f32> = pool[..m].iter().flat_map(|r| r.iter().copied()).collect();
+        let coefs: Vec<f32> = (0..m)
+            .map(|r| alpha * (r as f32 + 1.0) * if r % 2 == 0 { 1.0 } else { -0.5 })
+            .collect();
+        for kk in [&s, k] {
+            let mut y = c.to_vec();
+            kk.axpy_rows(&coefs, &rows, &mut y);
+            for i in 0..n {
+                let (mut want, mut mag) = (c[i] as f64, c[i].abs() as f64);
+                for (r, &cr) in coefs.iter().enumerate() {
+                    want += cr as f64 * pool[r][i] as f64;
+                    mag += (cr * pool[r][i]).abs() as f64;
+                }
+                let tol = 1e-7 + 2.0 * f32::EPSILON as f64 * (m as f64 + 1.0) * mag;
+                assert!(
+                    (y[i] as f64 - want).abs() <= tol,
+                    "axpy_rows {} n={n} m={m} i={i}: {} vs {want}",
+                    kk.level(),
+                    y[i]
+                );
+            }
+        }
+    }
+
     let (mut x_ref, mut x) = (a.to_vec(), a.to_vec());
     s.scale(alpha, &mut x_ref);
     k.scale(alpha, &mut x);
@@ -202,6 +229,8 @@ fn tails_leave_neighbouring_memory_untouched() {
             k.scale(2.0, w);
             k.add(&a, w);
             k.ns_step(&a, w, e, 1.0, 0.1);
+            let rows: Vec<f32> = a.iter().chain(&a).map(|x| x * 0.5).collect();
+            k.axpy_rows(&[0.5, -0.25], &rows, w);
             assert!(
                 buf[..3].iter().chain(&buf[3 + n..]).all(|&x| x == 7.0),
                 "{} n={n}",

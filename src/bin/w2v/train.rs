@@ -111,6 +111,11 @@ pub struct TrainArgs {
     /// CBOW: sum the context vectors instead of averaging them.
     #[arg(long)]
     cbow_sum: bool,
+    /// Skip-gram with negative sampling: share one draw of negatives among a
+    /// window's context words and update the window as small matrix products
+    /// (pWord2Vec); faster on long vectors. Not word2vec.c's update.
+    #[arg(long)]
+    batch: bool,
     /// Learning-rate schedule.
     #[arg(long, value_enum, default_value = "linear")]
     lr_schedule: ScheduleArg,
@@ -214,6 +219,7 @@ impl TrainArgs {
                 ScheduleArg::Constant => LrSchedule::Constant,
             },
             init_scale: self.init_scale,
+            batch: self.batch,
             kernels,
         })
     }
@@ -470,7 +476,7 @@ fn contradictions(
     let c = from.config();
     let every = from.checkpoint_every();
     let opt = |x: Option<String>| x.unwrap_or_else(|| "none".into());
-    let checks: [(&str, bool, String); 16] = [
+    let checks: [(&str, bool, String); 17] = [
         ("model", mine.model == c.model, format!("{:?}", c.model)),
         ("loss", mine.loss == c.loss, format!("{:?}", c.loss)),
         ("dim", mine.dim == c.dim, c.dim.to_string()),
@@ -514,6 +520,7 @@ fn contradictions(
             mine.init_scale == c.init_scale,
             opt(c.init_scale.map(|s| s.to_string())),
         ),
+        ("batch", mine.batch == c.batch, c.batch.to_string()),
         (
             "checkpoint_every",
             args.checkpoint_every == Some(every),

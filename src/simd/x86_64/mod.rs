@@ -47,6 +47,11 @@ macro_rules! entry_points {
             unsafe { generic::axpy::<$V>(a, x, y) }
         }
         #[target_feature(enable = $features)]
+        fn axpy_rows_tf(coefs: &[f32], rows: &[f32], y: &mut [f32]) {
+            // SAFETY: lengths checked by `Kernels`; the feature is enabled here.
+            unsafe { generic::axpy_rows::<$V>(coefs, rows, y) }
+        }
+        #[target_feature(enable = $features)]
         fn scale_tf(a: f32, x: &mut [f32]) {
             // SAFETY: the feature is enabled here.
             unsafe { generic::scale::<$V>(a, x) }
@@ -93,6 +98,12 @@ macro_rules! entry_points {
         pub(crate) unsafe fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
             // SAFETY: forwarded contract (the table exists only after the CPU check).
             unsafe { axpy_tf(a, x, y) }
+        }
+        /// # Safety
+        /// The CPU has the level's features; `rows.len() >= coefs.len() * y.len()`.
+        pub(crate) unsafe fn axpy_rows(coefs: &[f32], rows: &[f32], y: &mut [f32]) {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { axpy_rows_tf(coefs, rows, y) }
         }
         /// # Safety
         /// The CPU has the level's features.
