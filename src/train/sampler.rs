@@ -6,10 +6,11 @@
 /// 8 bytes per word instead of word2vec.c's 100-million-entry (400 MB) table.
 #[derive(Debug, Clone)]
 pub struct AliasSampler {
-    /// Per bucket: the probability (as a u32 fraction) of keeping the bucket's own index.
-    prob: Vec<u32>,
-    /// Per bucket: the index returned otherwise.
-    alias: Vec<u32>,
+    /// Per bucket: the probability (as a u32 fraction) of keeping the
+    /// bucket's own index, and the index returned otherwise. Side by side, so
+    /// that a draw reads one cache line (the table of a large vocabulary does
+    /// not fit in cache, and training draws several negatives per word).
+    buckets: Vec<[u32; 2]>,
 }
 
 impl AliasSampler {
@@ -38,31 +39,33 @@ impl AliasSampler {
             }
         }
         // Leftovers (rounding) keep their own index with probability 1.
-        Some(AliasSampler { prob, alias })
+        let buckets = prob.into_iter().zip(alias).map(|(p, a)| [p, a]).collect();
+        Some(AliasSampler { buckets })
     }
 
     /// Draw an index from 64 random bits.
     #[inline(always)]
     pub fn sample(&self, random: u64) -> u32 {
-        let n = self.prob.len() as u64;
+        let n = self.buckets.len() as u64;
         let bucket = ((random >> 32) * n) >> 32;
         // In bounds: `(random >> 32) < 2^32`, so `bucket < n`.
         let b = bucket as usize;
-        if (random as u32) < self.prob[b] {
+        let [prob, alias] = self.buckets[b];
+        if (random as u32) < prob {
             b as u32
         } else {
-            self.alias[b]
+            alias
         }
     }
 
     /// Number of indices.
     pub fn len(&self) -> usize {
-        self.prob.len()
+        self.buckets.len()
     }
 
     /// Whether there are no indices.
     pub fn is_empty(&self) -> bool {
-        self.prob.is_empty()
+        self.buckets.is_empty()
     }
 }
 
