@@ -541,6 +541,10 @@ fn free_accepts_null() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "builds a 30,001-word model: minutes under Miri, and no unsafe code of its own"
+)]
 fn evaluation_restrict_zero_means_every_word_as_in_the_queries() {
     // 30,001 words: with restrict 0 a question on the rarest word is
     // answered, as `w2v_model_most_similar` reads 0 (it used to be 30000).
