@@ -106,6 +106,11 @@ pub struct Header {
     pub reserved: u32,
 }
 
+/// [`ConfigRecord::flags`]: batch skip-gram (`TrainConfig::batch`).
+pub const FLAG_BATCH: u32 = 1;
+/// [`ConfigRecord::flags`]: saturated pairs skipped (`TrainConfig::skip_saturated`).
+pub const FLAG_SKIP_SATURATED: u32 = 2;
+
 /// The training configuration, as numbers.
 ///
 /// Codes: `model` 0 skip-gram, 1 CBOW; `loss` 0 negative sampling, 1
@@ -148,9 +153,10 @@ pub struct ConfigRecord {
     pub cbow_mean: u32,
     /// SIMD level code.
     pub simd_level: u32,
-    /// 1 for batch training (shared negatives per window), 0 for
+    /// Update-rule flags: [`FLAG_BATCH`] (shared negatives per window) and
+    /// [`FLAG_SKIP_SATURATED`] (gensim's rule for saturated pairs); 0 is
     /// word2vec.c's update. Earlier files hold 0 here (it was reserved).
-    pub batch: u32,
+    pub flags: u32,
 }
 
 /// Where the whole run stands.

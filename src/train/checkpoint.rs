@@ -51,7 +51,9 @@ pub(crate) use handoff::{Pause, Saver, Snapshot};
 use super::config::{LossKind, LrSchedule, ModelKind, TrainConfig};
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::format::checkpoint::CheckpointParts;
-use crate::format::checkpoint::{Checkpoint, ConfigRecord, EpochLoss, RunRecord, WorkerRecord};
+use crate::format::checkpoint::{
+    Checkpoint, ConfigRecord, EpochLoss, FLAG_BATCH, FLAG_SKIP_SATURATED, RunRecord, WorkerRecord,
+};
 use crate::simd::{Kernels, Level};
 use crate::text::corpus::Fingerprint;
 use crate::text::{Corpus, Vocab};
@@ -173,7 +175,12 @@ pub(crate) fn config_record(c: &TrainConfig, every: u64) -> ConfigRecord {
             .iter()
             .position(|&l| l == c.kernels.level())
             .unwrap_or(0) as u32,
-        batch: c.batch as u32,
+        flags: if c.batch { FLAG_BATCH } else { 0 }
+            | if c.skip_saturated {
+                FLAG_SKIP_SATURATED
+            } else {
+                0
+            },
     }
 }
 
@@ -217,11 +224,11 @@ fn config_of(r: &ConfigRecord, kernels: Kernels) -> Result<TrainConfig> {
             s => return Err(bad("schedule", s as u64)),
         },
         init_scale: (r.init_scale != 0.0).then_some(r.init_scale),
-        batch: match r.batch {
-            0 => false,
-            1 => true,
-            b => return Err(bad("batch", b as u64)),
+        batch: match r.flags & !(FLAG_BATCH | FLAG_SKIP_SATURATED) {
+            0 => r.flags & FLAG_BATCH != 0,
+            f => return Err(bad("flag", f as u64)),
         },
+        skip_saturated: r.flags & FLAG_SKIP_SATURATED != 0,
         kernels,
     })
 }
@@ -432,6 +439,7 @@ mod tests {
             lr_schedule: LrSchedule::Constant,
             init_scale: Some(1e-3),
             batch: true,
+            skip_saturated: true,
             ..TrainConfig::default()
         };
         let r = config_record(&c, 99);
@@ -439,9 +447,9 @@ mod tests {
         assert_eq!(config_record(&back, 99), r);
         assert_eq!(back.max_vocab, Some(30));
         assert_eq!(back.init_scale, Some(1e-3));
-        assert!(back.batch);
-        let e = config_of(&ConfigRecord { batch: 2, ..r }, c.kernels).unwrap_err();
-        assert!(e.to_string().contains("batch code 2"), "{e}");
+        assert!(back.batch && back.skip_saturated);
+        let e = config_of(&ConfigRecord { flags: 4, ..r }, c.kernels).unwrap_err();
+        assert!(e.to_string().contains("flag code 4"), "{e}");
         let e = config_of(&ConfigRecord { model: 5, ..r }, c.kernels).unwrap_err();
         assert!(e.to_string().contains("model code 5"), "{e}");
     }

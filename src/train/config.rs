@@ -78,6 +78,10 @@ pub struct TrainConfig {
     /// word, so it stays in cache. `false` is word2vec.c's update: fresh
     /// negatives for every (context, centre) pair.
     pub batch: bool,
+    /// Negative sampling: leave out a (context, target) pair whose score is
+    /// beyond +-6 (no update at all), as gensim 4.4 does. `false` is
+    /// word2vec.c's rule: such a pair gets the full-size update.
+    pub skip_saturated: bool,
     /// The SIMD kernels of the hot loop. The caller chooses them (the CLI and
     /// the C ABI honour `W2V_SIMD` through [`Kernels::from_env`]); holding a
     /// value proves the CPU supports its level.
@@ -103,6 +107,7 @@ impl Default for TrainConfig {
             lr_schedule: LrSchedule::Linear,
             init_scale: None,
             batch: false,
+            skip_saturated: false,
             kernels: Kernels::best(),
         }
     }
@@ -172,6 +177,9 @@ impl TrainConfig {
                  (--model sgns --loss ns)"
                     .into(),
             );
+        }
+        if self.skip_saturated && self.loss != LossKind::NegativeSampling {
+            return bad("--skip-saturated applies to negative sampling only (--loss ns)".into());
         }
         if self.max_vocab == Some(0) {
             return bad("max-vocab must be at least 1".into());

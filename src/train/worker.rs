@@ -175,6 +175,10 @@ struct Worker<'s, 'a> {
     slot: usize,
 }
 
+/// The score beyond which `TrainConfig::skip_saturated` leaves a pair out
+/// (gensim's and word2vec.c's `MAX_EXP`).
+const SATURATED: f32 = 6.0;
+
 /// Tells the [`Pause`] that a worker returned, however it returns.
 struct Exit<'p> {
     pause: &'p Pause,
@@ -526,16 +530,28 @@ impl Worker<'_, '_> {
         let mut loss = 0.0f32;
         match &sh.output {
             OutputLayer::Negative(_) => {
+                // gensim's rule (`skip_saturated`): a pair scored beyond
+                // +-SATURATED gets no update. It costs a second dot product.
+                let skip = sh.config.skip_saturated;
+                let step = |row: &mut [f32], e: &mut [f32], label: f32| {
+                    if skip {
+                        let f = k.dot(h, row);
+                        if f.abs() >= SATURATED {
+                            return f;
+                        }
+                    }
+                    k.ns_step(h, row, e, label, lr)
+                };
                 // SAFETY: `word < vocab.len() == syn1.rows()`; `h` and `e` are not
                 // rows of syn1, so no overlapping borrow in this thread.
-                let f = k.ns_step(h, unsafe { sh.syn1.row(word as usize) }, e, 1.0, lr);
+                let f = step(unsafe { sh.syn1.row(word as usize) }, e, 1.0);
                 loss -= log_sigmoid(f);
                 for &target in negatives.iter() {
                     if target == word {
                         continue;
                     }
                     // SAFETY: the sampler returns indices below vocab.len().
-                    let f = k.ns_step(h, unsafe { sh.syn1.row(target as usize) }, e, 0.0, lr);
+                    let f = step(unsafe { sh.syn1.row(target as usize) }, e, 0.0);
                     loss -= log_sigmoid(-f);
                 }
                 Self::draw_negatives(sh, rng, negatives);

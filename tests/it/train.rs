@@ -100,6 +100,32 @@ fn batch_needs_skip_gram_with_negative_sampling() {
 }
 
 #[test]
+fn skip_saturated_needs_negative_sampling_and_is_deterministic() {
+    let hs = TrainConfig {
+        loss: LossKind::HierarchicalSoftmax,
+        skip_saturated: true,
+        ..demo_config(1)
+    };
+    let e = hs.check().unwrap_err().to_string();
+    assert!(e.contains("negative sampling only"), "{e}");
+    for (model, batch) in [
+        (ModelKind::SkipGram, false),
+        (ModelKind::SkipGram, true),
+        (ModelKind::Cbow, false),
+    ] {
+        let config = TrainConfig {
+            model,
+            batch,
+            skip_saturated: true,
+            ..demo_config(4)
+        };
+        let a = train_to_bytes(&config, Format::Binary);
+        let b = train_to_bytes(&config, Format::Binary);
+        assert!(a == b, "{model:?} (batch {batch}): two runs differ");
+    }
+}
+
+#[test]
 fn binary_and_text_output_follow_word2vec_c() {
     let config = demo_config(3);
     let bin = train_to_bytes(&config, Format::Binary);

@@ -116,6 +116,10 @@ pub struct TrainArgs {
     /// (pWord2Vec); faster on long vectors. Not word2vec.c's update.
     #[arg(long)]
     batch: bool,
+    /// Negative sampling: give no update to a pair whose score is beyond +-6 (gensim 4.4's
+    /// rule); by default such a pair gets the full update, as in word2vec.c.
+    #[arg(long)]
+    skip_saturated: bool,
     /// Learning-rate schedule.
     #[arg(long, value_enum, default_value = "linear")]
     lr_schedule: ScheduleArg,
@@ -220,6 +224,7 @@ impl TrainArgs {
             },
             init_scale: self.init_scale,
             batch: self.batch,
+            skip_saturated: self.skip_saturated,
             kernels,
         })
     }
@@ -476,7 +481,7 @@ fn contradictions(
     let c = from.config();
     let every = from.checkpoint_every();
     let opt = |x: Option<String>| x.unwrap_or_else(|| "none".into());
-    let checks: [(&str, bool, String); 17] = [
+    let checks: [(&str, bool, String); 18] = [
         ("model", mine.model == c.model, format!("{:?}", c.model)),
         ("loss", mine.loss == c.loss, format!("{:?}", c.loss)),
         ("dim", mine.dim == c.dim, c.dim.to_string()),
@@ -521,6 +526,11 @@ fn contradictions(
             opt(c.init_scale.map(|s| s.to_string())),
         ),
         ("batch", mine.batch == c.batch, c.batch.to_string()),
+        (
+            "skip_saturated",
+            mine.skip_saturated == c.skip_saturated,
+            c.skip_saturated.to_string(),
+        ),
         (
             "checkpoint_every",
             args.checkpoint_every == Some(every),

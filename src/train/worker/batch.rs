@@ -26,7 +26,7 @@
 //! Everything here works in buffers sized when the worker starts: nothing
 //! allocates.
 
-use super::Worker;
+use super::{SATURATED, Worker};
 use crate::simd::{Kernels, log_sigmoid, sigmoid};
 
 /// Context rows per matrix product.
@@ -72,11 +72,17 @@ impl Buffers {
 /// The gradient scales of one chunk: with `nb = inputs.len() / dim` inputs
 /// and `m = outputs.len() / dim` outputs (the first one observed, the others
 /// negatives), `g[b m + j] = (label_j - sigmoid(x_b . y_j)) * lr` and
-/// `gt[j nb + b]` the same, transposed. Returns the chunk's loss,
+/// `gt[j nb + b]` the same, transposed; with `skip_saturated`, 0 where
+/// `|x_b . y_j| >= SATURATED` (gensim's rule). Returns the chunk's loss,
 /// `-sum_b (ln sigmoid(x_b . y_0) + sum_{j>0} ln sigmoid(-x_b . y_j))`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the chunk's shapes and buffers, borrowed apart"
+)]
 fn gradients(
     k: &Kernels,
     lr: f32,
+    skip_saturated: bool,
     dim: usize,
     inputs: &[f32],
     outputs: &[f32],
@@ -99,6 +105,9 @@ fn gradients(
             } else {
                 *gj = -sigmoid(f) * lr;
                 loss -= log_sigmoid(-f);
+            }
+            if skip_saturated && f.abs() >= SATURATED {
+                *gj = 0.0;
             }
             gt[j * nb + bi] = *gj;
         }
@@ -148,7 +157,16 @@ impl Worker<'_, '_> {
                 }
                 let inputs = &b.inputs[..nb * dim];
                 let outputs = &b.outputs[..m * dim];
-                let loss = gradients(&k, lr, dim, inputs, outputs, &mut b.g, &mut b.gt);
+                let loss = gradients(
+                    &k,
+                    lr,
+                    sh.config.skip_saturated,
+                    dim,
+                    inputs,
+                    outputs,
+                    &mut b.g,
+                    &mut b.gt,
+                );
                 self.loss_sum += loss as f64;
                 self.loss_n += nb as u64;
                 // X += G Y, from the copies of Y before its update.
@@ -193,7 +211,7 @@ mod tests {
             vec![f32::NAN; MAX_INPUTS * m],
             vec![f32::NAN; MAX_INPUTS * m],
         );
-        let loss = gradients(&k, lr, dim, &inputs, &outputs, &mut g, &mut gt);
+        let loss = gradients(&k, lr, false, dim, &inputs, &outputs, &mut g, &mut gt);
         let mut want_loss = 0.0f64;
         for b in 0..nb {
             for j in 0..m {
