@@ -225,7 +225,7 @@ pub(crate) fn run(
         h: vec![0.0; dim],
         e: vec![0.0; dim],
         negatives: vec![0; sh.config.negative],
-        batch: batch::Buffers::new(sh.config.batch, dim, sh.config.negative),
+        batch: batch::Buffers::new(sh.config.batch, dim, sh.config.negative)?,
         lr: sh.lr0,
         pending_words: 0,
         loss_sum: 0.0,

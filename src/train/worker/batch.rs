@@ -27,6 +27,7 @@
 //! allocates.
 
 use super::{SATURATED, Worker};
+use crate::error::{Error, ErrorKind, Result};
 use crate::simd::{Kernels, log_sigmoid, sigmoid};
 
 /// Context rows per matrix product.
@@ -50,22 +51,34 @@ pub(super) struct Buffers {
 }
 
 impl Buffers {
-    /// Working memory for `dim` and `negative`, or none if `enabled` is false.
-    pub(super) fn new(enabled: bool, dim: usize, negative: usize) -> Buffers {
+    /// Working memory for `dim` and `negative`, or none if `enabled` is
+    /// false. A failed allocation is an [`ErrorKind::OutOfMemory`] error.
+    pub(super) fn new(enabled: bool, dim: usize, negative: usize) -> Result<Buffers> {
         let (b, m) = if enabled {
             (MAX_INPUTS, 1 + negative)
         } else {
             (0, 0)
         };
-        Buffers {
+        let zeros = |n: usize| -> Result<Vec<f32>> {
+            let mut v = Vec::new();
+            v.try_reserve_exact(n).map_err(|_| {
+                Error::new(
+                    ErrorKind::OutOfMemory,
+                    format!("cannot allocate the batch update's {n} floats"),
+                )
+            })?;
+            v.resize(n, 0.0);
+            Ok(v)
+        };
+        Ok(Buffers {
             dim,
-            inputs: vec![0.0; b * dim],
-            outputs: vec![0.0; m * dim],
-            g: vec![0.0; b * m],
-            gt: vec![0.0; b * m],
+            inputs: zeros(b * dim)?,
+            outputs: zeros(m * dim)?,
+            g: zeros(b * m)?,
+            gt: zeros(b * m)?,
             contexts: [0; MAX_INPUTS],
             targets: Vec::with_capacity(m),
-        }
+        })
     }
 }
 
