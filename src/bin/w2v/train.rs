@@ -382,7 +382,7 @@ fn finish(
     crate::save_model(emb, &args.output, args.format.into())?;
     if !args.quiet {
         eprintln!(
-            "trained {} words x {} in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {}; wrote {}",
+            "trained {} words x {} in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {}{}{}; wrote {}",
             stats.corpus_words,
             w2v::error::plural(config.epochs as u64, "epoch"),
             stats.train_seconds,
@@ -390,6 +390,16 @@ fn finish(
             stats.final_loss,
             stats.simd_level,
             w2v::error::plural(stats.threads as u64, "thread"),
+            if config.batch {
+                ", batch update (shared negatives)"
+            } else {
+                ""
+            },
+            if config.skip_saturated {
+                ", saturated pairs skipped"
+            } else {
+                ""
+            },
             if args.output.as_os_str() == "-" {
                 "to standard output".to_string()
             } else {
