@@ -67,7 +67,7 @@ pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
-/// `x[i] *= a`.
+/// `y += sum_r coefs[r] * row r`: [`axpy`] once per row, in order.
 pub(crate) fn axpy_rows(coefs: &[f32], rows: &[f32], y: &mut [f32]) {
     let n = y.len();
     for (r, &c) in coefs.iter().enumerate() {
@@ -75,6 +75,7 @@ pub(crate) fn axpy_rows(coefs: &[f32], rows: &[f32], y: &mut [f32]) {
     }
 }
 
+/// `x[i] *= a`.
 pub(crate) fn scale(a: f32, x: &mut [f32]) {
     for xi in x.iter_mut() {
         *xi = ld(xi) * a;
