@@ -35,7 +35,6 @@ pub(super) const MAX_INPUTS: usize = 16;
 
 /// The batch update's working memory, sized for `dim` and `negative` once.
 pub(super) struct Buffers {
-    dim: usize,
     /// Copies of the context rows (`MAX_INPUTS x dim`): X before the update.
     inputs: Vec<f32>,
     /// Copies of the output rows (`(1 + negative) x dim`): Y before the update.
@@ -71,7 +70,6 @@ impl Buffers {
             Ok(v)
         };
         Ok(Buffers {
-            dim,
             inputs: zeros(b * dim)?,
             outputs: zeros(m * dim)?,
             g: zeros(b * m)?,
@@ -136,7 +134,7 @@ impl Worker<'_, '_> {
         for i in 0..n {
             let (word, lo, hi) = self.position(i);
             let b = &mut self.batch;
-            let dim = b.dim;
+            let dim = sh.config.dim;
             b.targets.clear();
             b.targets.push(word);
             for &t in self.negatives.iter() {
