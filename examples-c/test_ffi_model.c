@@ -44,6 +44,7 @@ void test_options(void)
     EXPECT(w2v_train_options_set_seed(NULL, 1), W2V_STATUS_NULL_POINTER, "`options`");
     EXPECT(w2v_train_options_set_cbow_mean(NULL, true), W2V_STATUS_NULL_POINTER, "`options`");
     EXPECT(w2v_train_options_set_batch(NULL, true), W2V_STATUS_NULL_POINTER, "`options`");
+    EXPECT(w2v_train_options_set_min_lr(NULL, 0.0), W2V_STATUS_NULL_POINTER, "`options`");
 
     /* Invalid enum values and out-of-range parameters. */
     EXPECT(w2v_train_options_set_model(o, 2), W2V_STATUS_INVALID_ARGUMENT, "2");
@@ -58,6 +59,8 @@ void test_options(void)
     EXPECT(w2v_train_options_set_epochs(o, 0), W2V_STATUS_INVALID_ARGUMENT, "epochs");
     EXPECT(w2v_train_options_set_lr(o, -0.5), W2V_STATUS_INVALID_ARGUMENT, "learning rate");
     EXPECT(w2v_train_options_set_lr(o, NAN), W2V_STATUS_INVALID_ARGUMENT, "learning rate");
+    EXPECT(w2v_train_options_set_min_lr(o, NAN), W2V_STATUS_INVALID_ARGUMENT, "min-lr");
+    EXPECT(w2v_train_options_set_min_lr(o, 1.0), W2V_STATUS_INVALID_ARGUMENT, "min-lr");
     EXPECT(w2v_train_options_set_threads(o, 0), W2V_STATUS_INVALID_ARGUMENT, "threads");
 
     /* Valid values. */
@@ -78,6 +81,9 @@ void test_options(void)
     OK(w2v_train_options_set_model(o, W2V_MODEL_KIND_SGNS));
     OK(w2v_train_options_set_batch(o, true));
     OK(w2v_train_options_set_lr(o, 0.0)); /* the model's default */
+    OK(w2v_train_options_set_min_lr(o, 0.0001)); /* gensim's min_alpha */
+    OK(w2v_train_options_set_min_lr(o, 0.0)); /* word2vec.c's schedule */
+    OK(w2v_train_options_set_min_lr(o, -1.0)); /* back to the model's default */
     w2v_train_options_free(o);
 }
 

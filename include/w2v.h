@@ -424,6 +424,18 @@ enum W2vStatus w2v_train_options_set_epochs(struct W2vTrainOptions *options, siz
 enum W2vStatus w2v_train_options_set_lr(struct W2vTrainOptions *options, double value);
 
 /**
+ * The rate the linear decay ends at, on the last word (gensim's
+ * `min_alpha`; at most the initial rate; never below `lr * 1e-4` on the
+ * way): 0 is word2vec.c's schedule. A negative value restores the model's
+ * default (0.2 times the initial rate for CBOW, 0 for skip-gram). NaN
+ * fails with `W2V_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `options` is NULL or a live options object.
+ */
+enum W2vStatus w2v_train_options_set_min_lr(struct W2vTrainOptions *options, double value);
+
+/**
  * Worker threads (> 0). One thread and a fixed seed give identical output every run.
  *
  * # Safety

@@ -2,7 +2,8 @@
 # compare.sh - w2v side by side with its peers (gensim, fastText, word2vec.c): speed, memory, quality.
 #
 # Usage:   scripts/compare.sh [--corpus part1|text8|tiny] [--short] [--tools "w2v gensim ..."]
-#                             [--configs "sgns-100-1 ..."] [--runs N] [--epochs E] [--no-eval] [-h]
+#                             [--configs "sgns-100-1 ..."] [--runs N] [--seed-from S] [--epochs E]
+#                             [--no-eval] [-h]
 #   --corpus   part1 = enwiki2015-t8style-part1 (16.9 M words, default),
 #              text8 = text8-prefix-12549837 (2.1 M words), tiny = tiny/text8-prefix-500k (smoke test)
 #   --short    the same as --corpus text8 (quick checks, same settings)
@@ -18,11 +19,17 @@
 #   --configs  MODEL-DIM-THREADS items, MODEL sgns or cbow
 #              (default: "sgns-100-1 sgns-100-2 cbow-100-1 cbow-100-2 sgns-300-1")
 #   --runs     runs per (config, tool); run r uses seed r for every tool that takes one (default 3)
+#   --seed-from the first run's seed (default 1): run r uses seed S + r - 1, to add seeds to an
+#              earlier invocation's
 #   --epochs   epochs (default 5; lower it only for smoke tests)
 #   --no-eval  skip the quality scores
 #
 # Settings shared by all tools: window 5, negative sampling with 5 negatives, sample 1e-4,
 # min-count 5, lr 0.025 (sgns) / 0.05 (cbow) decaying linearly, CBOW averages its context.
+# Each tool decays the rate by its own default: w2v's CBOW to 0.2 lr (its --min-lr default)
+# and its skip-gram to lr x 1e-4, word2vec.c to lr x 1e-4, fastText to 0, gensim to its
+# min_alpha 0.0001 (with several corpus_file workers it ends near 0.1 lr: each worker decays
+# by its own share of the words).
 #
 # What it does: warns if the 1-min load average is above 0.5, installs what is missing (GNU
 # time, xz-utils and fastText from Debian, gensim 4.4.0 in target/venv, word2vec.c from PyPI),
@@ -74,6 +81,7 @@ short=0
 tools_arg=""
 configs="$DEFAULT_CONFIGS"
 runs=3
+seed_from=1
 EPOCHS=5
 do_eval=1
 
@@ -89,6 +97,7 @@ while [[ $# -gt 0 ]]; do
         --tools) need_value "$@"; tools_arg="$2"; shift 2 ;;
         --configs) need_value "$@"; configs="$2"; shift 2 ;;
         --runs) need_value "$@"; runs="$2"; shift 2 ;;
+        --seed-from) need_value "$@"; seed_from="$2"; shift 2 ;;
         --epochs) need_value "$@"; EPOCHS="$2"; shift 2 ;;
         --no-eval) do_eval=0; shift ;;
         -h | --help) usage; exit 0 ;;
@@ -107,6 +116,7 @@ case "$corpus" in
     *) bad_arg "unknown corpus: $corpus (part1|text8|tiny)" ;;
 esac
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || bad_arg "--runs must be a positive integer, not '$runs'"
+[[ "$seed_from" =~ ^[1-9][0-9]{0,8}$ ]] || bad_arg "--seed-from must be a positive integer, not '$seed_from'"
 [[ "$EPOCHS" =~ ^[1-9][0-9]*$ ]] || bad_arg "--epochs must be a positive integer, not '$EPOCHS'"
 [[ -n "${configs// /}" ]] || bad_arg "--configs is empty"
 seen=" "
@@ -298,7 +308,7 @@ build_cmd() {
     IFS=- read -r model dim threads <<<"$config"
     lr=$(lr_for "$model")
     base="$out_dir/$config-$tool-r$run"
-    SEED=$run
+    SEED=$((seed_from + run - 1))
     case "$tool" in
         w2v | w2v-batch)
             MODEL_FILE="$base.bin"
@@ -423,7 +433,7 @@ if [[ $do_eval -eq 1 ]]; then fill=(--fill-quality); fi
     if [[ $do_eval -eq 1 ]]; then
         echo "Quality: gensim 4.4 evaluators on every run's output (Google analogies, restrict_vocab"
         echo "30000, case-insensitive: accuracy over the questions answered; WS353 Spearman rho),"
-        echo "median over the runs (run r = seed r; word2vec.c has fixed seeds)."
+        echo "median over the runs (run r = seed $seed_from + r - 1; word2vec.c has fixed seeds)."
     else
         echo "Quality not scored (--no-eval)."
     fi

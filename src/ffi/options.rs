@@ -237,6 +237,31 @@ pub unsafe extern "C" fn w2v_train_options_set_lr(
     unsafe { set(options, |c| c.lr = (value != 0.0).then_some(value as f32)) }
 }
 
+/// The rate the linear decay ends at, on the last word (gensim's
+/// `min_alpha`; at most the initial rate; never below `lr * 1e-4` on the
+/// way): 0 is word2vec.c's schedule. A negative value restores the model's
+/// default (0.2 times the initial rate for CBOW, 0 for skip-gram). NaN
+/// fails with `W2V_STATUS_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_min_lr(
+    options: *mut W2vTrainOptions,
+    value: f64,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe {
+        set(options, |c| {
+            c.min_lr = if value < 0.0 {
+                None
+            } else {
+                Some(value as f32)
+            }
+        })
+    }
+}
+
 /// Worker threads (> 0). One thread and a fixed seed give identical output every run.
 ///
 /// # Safety

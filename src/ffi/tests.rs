@@ -148,6 +148,16 @@ fn setters_set_and_leave_the_options_unchanged_on_error() {
         assert_eq!((*p).config.lr, Some(0.5));
         ok(w2v_train_options_set_lr(p, 0.0));
         assert_eq!((*p).config.lr, None, "0 means the default");
+        ok(w2v_train_options_set_min_lr(p, 0.005));
+        assert_eq!((*p).config.min_lr, Some(0.005));
+        ok(w2v_train_options_set_min_lr(p, 0.0));
+        assert_eq!((*p).config.min_lr, Some(0.0), "0 decays to zero");
+        ok(w2v_train_options_set_min_lr(p, -1.0));
+        assert_eq!(
+            (*p).config.min_lr,
+            None,
+            "negative means the model's default"
+        );
         ok(w2v_train_options_set_window(p, 3));
         ok(w2v_train_options_set_negative(p, 7));
         ok(w2v_train_options_set_sample(p, 0.0));
@@ -172,6 +182,8 @@ fn setters_set_and_leave_the_options_unchanged_on_error() {
         bad(w2v_train_options_set_sample(p, f64::NAN), "sample");
         bad(w2v_train_options_set_epochs(p, 0), "epochs");
         bad(w2v_train_options_set_lr(p, -1.0), "learning rate");
+        bad(w2v_train_options_set_min_lr(p, f64::NAN), "min-lr");
+        bad(w2v_train_options_set_min_lr(p, 20.0), "min-lr");
         bad(w2v_train_options_set_threads(p, 0), "threads");
         bad(
             w2v_train_options_set_batch(p, true),
@@ -189,6 +201,7 @@ fn setters_set_and_leave_the_options_unchanged_on_error() {
         null(w2v_train_options_set_loss(null_mut(), 9));
         null(w2v_train_options_set_cbow_mean(null_mut(), true));
         null(w2v_train_options_set_batch(null_mut(), true));
+        null(w2v_train_options_set_min_lr(null_mut(), 0.0));
         expect(w2v_train_options_new(null_mut()), S::NullPointer, "`out`");
     }
 }

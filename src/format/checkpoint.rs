@@ -10,7 +10,7 @@
 //!
 //! | section | contents |
 //! |---|---|
-//! | `config` | one [`ConfigRecord`] (112 bytes): the training configuration |
+//! | `config` | one [`ConfigRecord`] (120 bytes; 112 in files written before `min_lr`): the training configuration |
 //! | `run` | one [`RunRecord`] (40 bytes): words done, the corpus's fingerprint |
 //! | `corpus_name` | the corpus's name (UTF-8), for messages |
 //! | `workers` | one [`WorkerRecord`] (80 bytes) per thread: where it stands |
@@ -53,7 +53,10 @@ pub const VERSION: u32 = 1;
 /// Size of the header in bytes.
 pub const HEADER_LEN: usize = std::mem::size_of::<Header>();
 const _: () = assert!(HEADER_LEN == 264);
-const _: () = assert!(std::mem::size_of::<ConfigRecord>() == 112);
+const _: () = assert!(std::mem::size_of::<ConfigRecord>() == 120);
+/// The configuration record's size before `min_lr` was added: such files
+/// are read with the fields after `flags` zero (word2vec.c's schedule).
+const CONFIG_V1_LEN: usize = 112;
 const _: () = assert!(std::mem::size_of::<RunRecord>() == 40);
 const _: () = assert!(std::mem::size_of::<WorkerRecord>() == 80);
 const _: () = assert!(std::mem::size_of::<EpochLoss>() == 16);
@@ -114,7 +117,8 @@ pub const FLAG_SKIP_SATURATED: u32 = 2;
 /// The training configuration, as numbers.
 ///
 /// Codes: `model` 0 skip-gram, 1 CBOW; `loss` 0 negative sampling, 1
-/// hierarchical softmax; `lr_schedule` 0 linear, 1 constant; `simd_level`
+/// hierarchical softmax; `lr_schedule` 0 linear to 0 (word2vec.c's), 1
+/// constant, 2 linear to `min_lr`; `simd_level`
 /// 0 scalar, 1 portable, 2 AVX2, 3 AVX-512 (the level the run trained at).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
@@ -157,6 +161,11 @@ pub struct ConfigRecord {
     /// [`FLAG_SKIP_SATURATED`] (gensim's rule for saturated pairs); 0 is
     /// word2vec.c's update. Earlier files hold 0 here (it was reserved).
     pub flags: u32,
+    /// The final learning rate of the linear schedules (0 for schedule 0,
+    /// and in files written before this field).
+    pub min_lr: f32,
+    /// Zero (padding to a multiple of 8 bytes).
+    pub reserved: u32,
 }
 
 /// Where the whole run stands.
@@ -431,8 +440,12 @@ pub fn read(path: &Path) -> Result<Checkpoint> {
     let h = read_header(path, &mut f, file_len)?;
     let too_big = || corrupt(path, "sizes out of range");
     let floats = |rows: u64| rows.checked_mul(h.dim)?.checked_mul(4);
+    let len_of = |s: usize| h.sections[s][1];
     let want = |s: usize| -> Option<u64> {
         match s {
+            // This build's record, or the shorter one of files written
+            // before `min_lr`.
+            0 if len_of(0) == CONFIG_V1_LEN as u64 => Some(CONFIG_V1_LEN as u64),
             0 => Some(std::mem::size_of::<ConfigRecord>() as u64),
             1 => Some(std::mem::size_of::<RunRecord>() as u64),
             3 => h
@@ -464,6 +477,12 @@ pub fn read(path: &Path) -> Result<Checkpoint> {
         }
         match want(s) {
             Some(u64::MAX) => {}
+            Some(w) if w != len && s == 0 => {
+                return Err(corrupt(
+                    path,
+                    format!("section `{name}` has {len} bytes, not a configuration record's {w}"),
+                ));
+            }
             Some(w) if w == len => {}
             _ => {
                 return Err(corrupt(
@@ -496,7 +515,7 @@ pub fn read(path: &Path) -> Result<Checkpoint> {
     let len = |s: usize| usize::try_from(h.sections[s][1]).map_err(|_| too_big());
     let (v, dim) = (h.vocab as usize, h.dim as usize);
     let mut config = ConfigRecord::zeroed();
-    section(0, bytemuck::bytes_of_mut(&mut config))?;
+    section(0, &mut bytemuck::bytes_of_mut(&mut config)[..len(0)?])?;
     let mut run = RunRecord::zeroed();
     section(1, bytemuck::bytes_of_mut(&mut run))?;
     let mut name = vec![0u8; len(2)?];
@@ -551,136 +570,4 @@ pub fn read(path: &Path) -> Result<Checkpoint> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample() -> Checkpoint {
-        let words: Vec<Box<str>> = ["the", "of", "and", "naïve"]
-            .iter()
-            .map(|&w| w.into())
-            .collect();
-        let dim = 3;
-        let config = ConfigRecord {
-            dim: dim as u64,
-            threads: 2,
-            epochs: 3,
-            seed: 9,
-            checkpoint_every: 100,
-            lr: 0.025,
-            ..ConfigRecord::zeroed()
-        };
-        let worker = |i: u64| WorkerRecord {
-            range_start: i * 50,
-            range_end: (i + 1) * 50,
-            epoch: 1,
-            position: i * 50 + 7,
-            lr: 0.02,
-            ..WorkerRecord::zeroed()
-        };
-        Checkpoint {
-            config,
-            run: RunRecord {
-                words: 123,
-                words_done: 120,
-                corpus_len: 100,
-                ..RunRecord::zeroed()
-            },
-            corpus_name: "corpus.txt".into(),
-            workers: vec![worker(0), worker(1)],
-            epoch_loss: vec![
-                EpochLoss { sum: 4.5, n: 9 },
-                EpochLoss::default(),
-                EpochLoss::default(),
-            ],
-            counts: vec![9, 7, 7, 1],
-            words,
-            dim,
-            syn0: (0..12).map(|i| i as f32 * 0.5).collect(),
-            syn1: (0..9).map(|i| -(i as f32)).collect(),
-        }
-    }
-
-    fn same(a: &Checkpoint, b: &Checkpoint) {
-        assert_eq!(a.config, b.config);
-        assert_eq!(a.run, b.run);
-        assert_eq!(a.corpus_name, b.corpus_name);
-        assert_eq!(a.workers, b.workers);
-        assert_eq!(a.epoch_loss, b.epoch_loss);
-        assert_eq!(a.words, b.words);
-        assert_eq!(a.counts, b.counts);
-        assert_eq!(a.syn0, b.syn0);
-        assert_eq!(a.syn1, b.syn1);
-    }
-
-    #[test]
-    fn round_trip_and_layout() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.ckpt");
-        let c = sample();
-        write(&path, &c.parts()).unwrap();
-        let r = read(&path).unwrap();
-        same(&c, &r);
-        let bytes = std::fs::read(&path).unwrap();
-        let h: Header = bytemuck::pod_read_unaligned(&bytes[..HEADER_LEN]);
-        assert_eq!(h.sections[8][0] % 64, 0, "syn0 is 64-byte aligned");
-        assert_eq!(h.sections[9][0] % 64, 0, "syn1 is 64-byte aligned");
-        assert_eq!(h.out_rows, 3);
-        assert_eq!(
-            bytes.len() as u64,
-            h.sections[9][0] + h.sections[9][1],
-            "nothing after the last section"
-        );
-    }
-
-    #[test]
-    fn every_truncation_and_every_flipped_byte_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.ckpt");
-        write(&path, &sample().parts()).unwrap();
-        let good = std::fs::read(&path).unwrap();
-        let bad = dir.path().join("bad.ckpt");
-        for n in 0..good.len() {
-            std::fs::write(&bad, &good[..n]).unwrap();
-            let e = read(&bad).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Format, "{n} bytes: {e}");
-        }
-        for i in 0..good.len() {
-            let mut b = good.clone();
-            b[i] ^= 0x10;
-            std::fs::write(&bad, &b).unwrap();
-            match read(&bad) {
-                // A flip in padding changes nothing that is read.
-                Ok(r) => same(&r, &sample()),
-                Err(e) => assert!(
-                    matches!(e.kind(), ErrorKind::Format | ErrorKind::Unsupported),
-                    "byte {i}: {e}"
-                ),
-            }
-        }
-    }
-
-    #[test]
-    fn another_version_is_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.ckpt");
-        write(&path, &sample().parts()).unwrap();
-        let mut b = std::fs::read(&path).unwrap();
-        b[8..12].copy_from_slice(&2u32.to_le_bytes());
-        let crc = crc32fast::hash(&b[..HEADER_CRC_SPAN]);
-        b[HEADER_CRC_SPAN..HEADER_CRC_SPAN + 4].copy_from_slice(&crc.to_le_bytes());
-        std::fs::write(&path, &b).unwrap();
-        let e = read(&path).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Unsupported);
-        assert!(e.to_string().contains("version 2"), "{e}");
-    }
-
-    #[test]
-    fn inconsistent_parts_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut c = sample();
-        c.syn0.pop();
-        let e = write(&dir.path().join("c.ckpt"), &c.parts()).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
-    }
-}
+mod tests;

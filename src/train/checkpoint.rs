@@ -166,7 +166,8 @@ pub(crate) fn config_record(c: &TrainConfig, every: u64) -> ConfigRecord {
         checkpoint_every: every,
         lr: c.learning_rate(),
         lr_schedule: match c.lr_schedule {
-            LrSchedule::Linear => 0,
+            LrSchedule::Linear if c.final_learning_rate() == 0.0 => 0,
+            LrSchedule::Linear => 2,
             LrSchedule::Constant => 1,
         },
         init_scale: c.init_scale.unwrap_or(0.0),
@@ -181,6 +182,11 @@ pub(crate) fn config_record(c: &TrainConfig, every: u64) -> ConfigRecord {
             } else {
                 0
             },
+        min_lr: match c.lr_schedule {
+            LrSchedule::Linear => c.final_learning_rate(),
+            LrSchedule::Constant => 0.0,
+        },
+        reserved: 0,
     }
 }
 
@@ -219,9 +225,15 @@ fn config_of(r: &ConfigRecord, kernels: Kernels) -> Result<TrainConfig> {
             c => return Err(bad("cbow-mean", c as u64)),
         },
         lr_schedule: match r.lr_schedule {
-            0 => LrSchedule::Linear,
+            0 | 2 => LrSchedule::Linear,
             1 => LrSchedule::Constant,
             s => return Err(bad("schedule", s as u64)),
+        },
+        // Earlier files have schedule 0 and no `min_lr` (read as 0):
+        // word2vec.c's schedule, as they were trained.
+        min_lr: match r.lr_schedule {
+            0 | 2 => Some(r.min_lr),
+            _ => None,
         },
         init_scale: (r.init_scale != 0.0).then_some(r.init_scale),
         batch: match r.flags & !(FLAG_BATCH | FLAG_SKIP_SATURATED) {

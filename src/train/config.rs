@@ -31,6 +31,17 @@ pub enum LrSchedule {
     Constant,
 }
 
+/// CBOW's default final learning rate, as a fraction of the initial one.
+///
+/// word2vec.c decays every model's rate to (almost) 0. On the 16.9 M-word
+/// Wikipedia corpus (5 epochs, 3 seeds, `BENCHMARKS.md`), ending CBOW's
+/// decay at this fraction scored about a point higher on Google analogies;
+/// gensim's `corpus_file` training with several workers ends near a tenth
+/// of the rate (each worker decays by its own share of the words), which is
+/// where its CBOW's lead came from. `min_lr = Some(0.0)` restores
+/// word2vec.c's schedule.
+pub const CBOW_FINAL_LR: f32 = 0.2;
+
 /// Training parameters. `Default` gives word2vec.c's defaults (CBOW, dim 100,
 /// window 5, negative 5, sample 1e-3, min-count 5, 5 epochs, lr 0.05 for CBOW
 /// and 0.025 for skip-gram), with one thread per core and the default SIMD
@@ -66,6 +77,12 @@ pub struct TrainConfig {
     pub cbow_mean: bool,
     /// The learning-rate schedule.
     pub lr_schedule: LrSchedule,
+    /// Linear schedule: the rate the decay ends at, on the last word
+    /// (gensim's `min_alpha`): the rate is `lr - (lr - min_lr) * progress`,
+    /// never below `lr * 1e-4` (word2vec.c's floor), so `Some(0.0)` is
+    /// word2vec.c's schedule exactly. `None` for the model's default
+    /// ([`TrainConfig::final_learning_rate`]).
+    pub min_lr: Option<f32>,
     /// `None`: word2vec.c's initialisation (input vectors uniform in
     /// `(-0.5, 0.5) / dim`, output vectors zero). `Some(s)`: both input and
     /// output vectors uniform in `s (-0.5, 0.5) / dim`, to train from a small
@@ -105,6 +122,7 @@ impl Default for TrainConfig {
             seed: 1,
             cbow_mean: true,
             lr_schedule: LrSchedule::Linear,
+            min_lr: None,
             init_scale: None,
             batch: false,
             skip_saturated: false,
@@ -119,6 +137,16 @@ impl TrainConfig {
         self.lr.unwrap_or(match self.model {
             ModelKind::Cbow => 0.05,
             ModelKind::SkipGram => 0.025,
+        })
+    }
+
+    /// The rate the linear schedule ends at: `min_lr`, or by default
+    /// [`CBOW_FINAL_LR`] times the initial rate for CBOW and 0 for skip-gram
+    /// (word2vec.c's schedule: towards 0, never below `lr * 1e-4`).
+    pub fn final_learning_rate(&self) -> f32 {
+        self.min_lr.unwrap_or(match self.model {
+            ModelKind::Cbow => CBOW_FINAL_LR * self.learning_rate(),
+            ModelKind::SkipGram => 0.0,
         })
     }
 
@@ -161,6 +189,16 @@ impl TrainConfig {
         let lr = self.learning_rate();
         if !lr.is_finite() || lr <= 0.0 || lr > 10.0 {
             return bad(format!("learning rate must be in (0, 10], got {lr}"));
+        }
+        if let Some(m) = self.min_lr {
+            if !(m.is_finite() && (0.0..=lr).contains(&m)) {
+                return bad(format!(
+                    "the final learning rate (min-lr) must be in [0, {lr}] (the initial rate), got {m}"
+                ));
+            }
+            if self.lr_schedule != LrSchedule::Linear {
+                return bad("a final learning rate (min-lr) needs the linear schedule".into());
+            }
         }
         if let Some(s) = self.init_scale
             && !(s.is_finite() && s > 0.0 && s <= 1e3)

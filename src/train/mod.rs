@@ -18,8 +18,9 @@
 //!       CBOW:      h = mean (or sum) of syn0[c] over the context; e = 0;
 //!                    the same targets with ns_step(h, syn1[target], e);
 //!                    syn0[c] += e for each context word
-//!   lr = lr0 * max(1 - words_done / (epochs * corpus_words), 1e-4), updated
-//!   every 10,000 words
+//!   lr = max(lr0 - (lr0 - lr_end) * words_done / (epochs * corpus_words),
+//!            lr0 * 1e-4), updated every 10,000 words (lr_end 0 is
+//!            word2vec.c's schedule; CBOW's default is 0.2 lr0)
 //! ```
 //!
 //! The hot loop allocates nothing and takes no lock: each worker owns its
@@ -44,7 +45,7 @@ mod weights;
 mod worker;
 
 pub use checkpoint::{CheckpointParts, CheckpointSink, Checkpointing, Resume};
-pub use config::{LossKind, LrSchedule, ModelKind, TrainConfig};
+pub use config::{CBOW_FINAL_LR, LossKind, LrSchedule, ModelKind, TrainConfig};
 pub use huffman::Huffman;
 pub use sampler::AliasSampler;
 pub use trace::{Reference, TraceConfig, TracePoint};
@@ -391,6 +392,7 @@ fn run(
         syn0: &syn0,
         syn1: &syn1,
         lr0: config.learning_rate(),
+        lr_end: config.final_learning_rate(),
         total_words: corpus_words * config.epochs as u64,
         words_done: AtomicU64::new(start.as_ref().map_or(0, |s| s.words_done)),
         stop: AtomicBool::new(false),

@@ -52,6 +52,8 @@ pub(crate) struct Shared<'a> {
     pub syn0: &'a SharedMatrix,
     pub syn1: &'a SharedMatrix,
     pub lr0: f32,
+    /// The rate the linear schedule ends at (`TrainConfig::final_learning_rate`).
+    pub lr_end: f32,
     pub total_words: u64,
     pub words_done: AtomicU64,
     pub stop: AtomicBool,
@@ -90,13 +92,20 @@ pub(crate) fn next_boundary(words: u64, every: u64) -> u64 {
 }
 
 impl Shared<'_> {
-    /// The learning rate after `done` words: linear decay to `lr0 * 1e-4`.
+    /// The learning rate after `done` words: linear decay from `lr0` to
+    /// `lr_end`, never below `lr0 * 1e-4` (with `lr_end` 0, word2vec.c's
+    /// schedule, computed as word2vec.c does).
     fn lr_at(&self, done: u64) -> f32 {
         if self.config.lr_schedule == LrSchedule::Constant {
             return self.lr0;
         }
         let frac = done as f64 / (self.total_words + 1) as f64;
-        (self.lr0 as f64 * (1.0 - frac).max(1e-4)) as f32
+        let lr0 = self.lr0 as f64;
+        if self.lr_end == 0.0 {
+            return (lr0 * (1.0 - frac).max(1e-4)) as f32;
+        }
+        let end = self.lr_end as f64;
+        (lr0 - (lr0 - end) * frac.min(1.0)).max(end).max(lr0 * 1e-4) as f32
     }
 
     /// Seconds of training, including runs before a resume.

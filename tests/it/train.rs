@@ -125,6 +125,105 @@ fn skip_saturated_needs_negative_sampling_and_is_deterministic() {
     }
 }
 
+/// The learning rates `config`'s run reports, in order (every 10,000 words
+/// and at the end).
+fn reported_rates(config: &TrainConfig) -> Vec<f32> {
+    let corpus = Corpus::bytes(DEMO_CORPUS.as_bytes().to_vec());
+    let rates = std::sync::Mutex::new(Vec::new());
+    let record = |p: &w2v::Progress| {
+        rates.lock().unwrap().push(p.lr);
+        true
+    };
+    w2v::train(&corpus, config, &record).unwrap();
+    rates.into_inner().unwrap()
+}
+
+#[test]
+fn min_lr_is_where_the_linear_decay_ends() {
+    let base = TrainConfig {
+        epochs: 20,
+        ..demo_config(1)
+    };
+    let lr0 = base.learning_rate();
+    // word2vec.c's rule: towards 0, floored at lr * 1e-4.
+    let w2c = reported_rates(&base);
+    assert!(w2c.len() >= 10, "{} reports", w2c.len());
+    assert!(w2c.windows(2).all(|w| w[1] <= w[0]), "{w2c:?}");
+    let last = *w2c.last().unwrap();
+    assert!((last - lr0 * 1e-4).abs() < 1e-9, "{last}");
+    assert_eq!(base.final_learning_rate(), 0.0, "skip-gram: word2vec.c's");
+    assert!(
+        train_to_bytes(&base, Format::Binary)
+            == train_to_bytes(
+                &TrainConfig {
+                    min_lr: Some(0.0),
+                    ..base.clone()
+                },
+                Format::Binary
+            ),
+        "min_lr 0 is not the skip-gram default"
+    );
+    // CBOW ends at a fifth of its rate by default.
+    let cbow = TrainConfig {
+        model: ModelKind::Cbow,
+        ..base.clone()
+    };
+    let c0 = cbow.learning_rate();
+    assert_eq!(cbow.final_learning_rate(), w2v::train::CBOW_FINAL_LR * c0);
+    let last = *reported_rates(&cbow).last().unwrap();
+    assert!(
+        (last - w2v::train::CBOW_FINAL_LR * c0).abs() <= 1e-4 * c0,
+        "{last}"
+    );
+    // gensim's min_alpha: a straight line from lr to min_lr.
+    for end in [0.0, 0.1 * lr0, lr0] {
+        let rates = reported_rates(&TrainConfig {
+            min_lr: Some(end),
+            ..base.clone()
+        });
+        assert!(rates.windows(2).all(|w| w[1] <= w[0]), "{rates:?}");
+        assert!(rates.iter().all(|&r| r >= end), "{end}: {rates:?}");
+        let last = *rates.last().unwrap();
+        assert!((last - end).abs() <= 1.01e-4 * lr0, "{end}: ends at {last}");
+        let mid = rates[rates.len() / 2];
+        assert!(mid > end || end == lr0, "{end}: {mid}");
+    }
+    // Different final rates train different vectors.
+    let a = train_to_bytes(&base, Format::Binary);
+    let b = train_to_bytes(
+        &TrainConfig {
+            min_lr: Some(0.1 * lr0),
+            ..base.clone()
+        },
+        Format::Binary,
+    );
+    assert!(a != b, "min_lr has no effect");
+    // Out of range, or with the constant schedule: refused by the check.
+    for (bad, want) in [
+        (Some(-0.01), "min-lr"),
+        (Some(f32::NAN), "min-lr"),
+        (Some(2.0 * lr0), "min-lr"),
+    ] {
+        let e = TrainConfig {
+            min_lr: bad,
+            ..base.clone()
+        }
+        .check()
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(want), "{bad:?}: {e}");
+    }
+    let e = TrainConfig {
+        min_lr: Some(0.001),
+        lr_schedule: w2v::LrSchedule::Constant,
+        ..base
+    }
+    .check()
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("linear schedule"), "{e}");
+}
+
 #[test]
 fn binary_and_text_output_follow_word2vec_c() {
     let config = demo_config(3);

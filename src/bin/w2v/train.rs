@@ -99,9 +99,14 @@ pub struct TrainArgs {
     /// Passes over the corpus.
     #[arg(long, alias = "iter", default_value_t = 5)]
     epochs: usize,
-    /// Initial learning rate [default: 0.05 for cbow, 0.025 for sgns]; decays linearly to lr * 1e-4.
+    /// Initial learning rate [default: 0.05 for cbow, 0.025 for sgns]; decays linearly to --min-lr.
     #[arg(long, alias = "alpha", allow_negative_numbers = true)]
     lr: Option<f32>,
+    /// The rate the linear decay ends at, on the last word (gensim's min_alpha): the rate is
+    /// lr - (lr - min-lr) x progress, never below lr x 1e-4 [default: 0.2 x lr for cbow, 0 for
+    /// sgns]; 0 is word2vec.c's schedule.
+    #[arg(long, alias = "min-alpha", allow_negative_numbers = true)]
+    min_lr: Option<f32>,
     /// Worker threads [default: one per core].
     #[arg(long)]
     threads: Option<usize>,
@@ -222,6 +227,7 @@ impl TrainArgs {
                 ScheduleArg::Linear => LrSchedule::Linear,
                 ScheduleArg::Constant => LrSchedule::Constant,
             },
+            min_lr: self.min_lr,
             init_scale: self.init_scale,
             batch: self.batch,
             skip_saturated: self.skip_saturated,
@@ -382,7 +388,7 @@ fn finish(
     crate::save_model(emb, &args.output, args.format.into())?;
     if !args.quiet {
         eprintln!(
-            "trained {} words x {} in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {}{}{}; wrote {}",
+            "trained {} words x {} in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {}{}{}{}; wrote {}",
             stats.corpus_words,
             w2v::error::plural(config.epochs as u64, "epoch"),
             stats.train_seconds,
@@ -399,6 +405,14 @@ fn finish(
                 ", saturated pairs skipped"
             } else {
                 ""
+            },
+            match config.final_learning_rate() {
+                m if m > 0.0 && config.lr_schedule == LrSchedule::Linear => {
+                    // Six significant digits: 0.2 x 0.05 is 0.010000001 as f32.
+                    let m: f64 = format!("{m:.5e}").parse().unwrap_or(m as f64);
+                    format!(", lr {} decayed to {m}", config.learning_rate())
+                }
+                _ => String::new(),
             },
             if args.output.as_os_str() == "-" {
                 "to standard output".to_string()
@@ -491,7 +505,7 @@ fn contradictions(
     let c = from.config();
     let every = from.checkpoint_every();
     let opt = |x: Option<String>| x.unwrap_or_else(|| "none".into());
-    let checks: [(&str, bool, String); 18] = [
+    let checks: [(&str, bool, String); 19] = [
         ("model", mine.model == c.model, format!("{:?}", c.model)),
         ("loss", mine.loss == c.loss, format!("{:?}", c.loss)),
         ("dim", mine.dim == c.dim, c.dim.to_string()),
@@ -529,6 +543,11 @@ fn contradictions(
             "lr_schedule",
             mine.lr_schedule == c.lr_schedule,
             format!("{:?}", c.lr_schedule),
+        ),
+        (
+            "min_lr",
+            mine.final_learning_rate() == c.final_learning_rate(),
+            c.final_learning_rate().to_string(),
         ),
         (
             "init_scale",

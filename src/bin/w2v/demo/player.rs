@@ -129,6 +129,7 @@ pub fn data(base: &TrainConfig) -> Result<Value> {
     let config = TrainConfig {
         init_scale: Some(INIT_SCALE),
         lr_schedule: LrSchedule::Constant,
+        min_lr: None,
         ..base.clone()
     };
     let total = vocab.total() * config.epochs as u64;
