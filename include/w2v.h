@@ -328,7 +328,9 @@ const char *w2v_status_str(int status);
 /**
  * Create training options with word2vec.c's defaults (CBOW, negative
  * sampling, dim 100, window 5, negative 5, sample 1e-3, min-count 5, 5
- * epochs, lr 0.05 for CBOW / 0.025 for skip-gram, one thread per core, seed 1).
+ * epochs, lr 0.05 for CBOW / 0.025 for skip-gram, one thread per core, seed 1),
+ * but for one: CBOW's rate decays to 0.2 of its start, not to almost 0
+ * (`w2v_train_options_set_min_lr`).
  *
  * # Safety
  * `out` is NULL or writable.

@@ -35,17 +35,18 @@ pub enum LrSchedule {
 ///
 /// word2vec.c decays every model's rate to (almost) 0. On the 16.9 M-word
 /// Wikipedia corpus (5 epochs, 3 seeds, `BENCHMARKS.md`), ending CBOW's
-/// decay at this fraction scored about a point higher on Google analogies;
-/// gensim's `corpus_file` training with several workers ends near a tenth
-/// of the rate (each worker decays by its own share of the words), which is
-/// where its CBOW's lead came from. `min_lr = Some(0.0)` restores
-/// word2vec.c's schedule.
+/// decay at this fraction scored about a point higher on Google analogies
+/// (a tenth gained 0.7, three tenths 0.7, a half lost 0.9). gensim's
+/// `corpus_file` training with several workers also ends high, near a tenth
+/// of the rate (each worker decays by its own share of the words).
+/// `min_lr = Some(0.0)` restores word2vec.c's schedule.
 pub const CBOW_FINAL_LR: f32 = 0.2;
 
 /// Training parameters. `Default` gives word2vec.c's defaults (CBOW, dim 100,
 /// window 5, negative 5, sample 1e-3, min-count 5, 5 epochs, lr 0.05 for CBOW
 /// and 0.025 for skip-gram), with one thread per core and the default SIMD
-/// level ([`Kernels::best`]).
+/// level ([`Kernels::best`]), but for one: CBOW's rate decays to
+/// [`CBOW_FINAL_LR`] of its start, not to almost 0 (`min_lr`).
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
     /// Architecture.
