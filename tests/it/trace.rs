@@ -66,6 +66,7 @@ fn a_trace_records_the_start_every_interval_and_the_end() {
     assert_eq!(h["w2v_trace"], 1);
     assert_eq!((h["dim"].as_u64(), h["k"].as_u64()), (Some(16), Some(5)));
     assert_eq!(h["every"], 4000);
+    assert_eq!(h["min_lr"], 0.0, "skip-gram decays as word2vec.c does");
     let total = h["corpus_words"].as_u64().unwrap() * 6;
     let words: Vec<u64> = points
         .iter()
@@ -119,6 +120,7 @@ fn from_a_small_start_the_singular_values_start_small_and_grow() {
     let (h, points) = read_trace(&trace);
     assert_eq!(h["init_scale"], 1e-4);
     assert_eq!(h["lr_schedule"], "constant");
+    assert!(h["min_lr"].is_null(), "no final rate when constant");
     let sv = |p: &Value, k: usize| p["singular_values"][k].as_f64().unwrap();
     // Entries start in 1e-4 x (-0.5, 0.5) / 16: the singular values are tiny.
     assert!(sv(&points[0], 0) < 1e-3, "{}", points[0]);

@@ -111,6 +111,12 @@ pub fn short(x: f32) -> f64 {
     x.to_string().parse().unwrap_or(x as f64)
 }
 
+/// `x` to six significant digits, for printing a product of `f32` values
+/// (0.2 x 0.05 is 0.010000001 as `f32`; this gives 0.01).
+pub fn six_digits(x: f32) -> f64 {
+    format!("{x:.5e}").parse().unwrap_or(x as f64)
+}
+
 fn main() -> ExitCode {
     #[cfg(unix)]
     default_sigpipe();

@@ -27,6 +27,8 @@ pub fn header(
         "init_scale": config.init_scale.map(crate::short),
         "lr": crate::short(config.learning_rate()),
         "lr_schedule": match config.lr_schedule { LrSchedule::Linear => "linear", LrSchedule::Constant => "constant" },
+        // Where the linear decay ends (0: word2vec.c's schedule); null when constant.
+        "min_lr": (config.lr_schedule == LrSchedule::Linear).then(|| crate::six_digits(config.final_learning_rate())),
         "k": args.trace_k(),
         "threads": config.threads,
         "seed": config.seed,

@@ -408,8 +408,7 @@ fn finish(
             },
             match config.final_learning_rate() {
                 m if m > 0.0 && config.lr_schedule == LrSchedule::Linear => {
-                    // Six significant digits: 0.2 x 0.05 is 0.010000001 as f32.
-                    let m: f64 = format!("{m:.5e}").parse().unwrap_or(m as f64);
+                    let m = crate::six_digits(m);
                     format!(", lr {} decayed to {m}", config.learning_rate())
                 }
                 _ => String::new(),
