@@ -107,15 +107,22 @@ fn every_truncation_and_every_flipped_byte_is_an_error() {
     }
 }
 
+/// Write `h` over the file bytes `b`'s header, with its CRC recomputed.
+fn put_header(b: &mut [u8], h: &Header) {
+    b[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(h));
+    let crc = crc32fast::hash(&b[..HEADER_CRC_SPAN]);
+    b[HEADER_CRC_SPAN..HEADER_CRC_SPAN + 4].copy_from_slice(&crc.to_le_bytes());
+}
+
 #[test]
 fn another_version_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.ckpt");
     write(&path, &sample().parts()).unwrap();
     let mut b = std::fs::read(&path).unwrap();
-    b[8..12].copy_from_slice(&2u32.to_le_bytes());
-    let crc = crc32fast::hash(&b[..HEADER_CRC_SPAN]);
-    b[HEADER_CRC_SPAN..HEADER_CRC_SPAN + 4].copy_from_slice(&crc.to_le_bytes());
+    let mut h: Header = bytemuck::pod_read_unaligned(&b[..HEADER_LEN]);
+    h.version = 2;
+    put_header(&mut b, &h);
     std::fs::write(&path, &b).unwrap();
     let e = read(&path).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
@@ -135,16 +142,12 @@ fn a_configuration_record_from_before_min_lr_is_read() {
     h.sections[0][1] = CONFIG_V1_LEN as u64;
     h.checksums[0] = crc32fast::hash(&b[off..off + CONFIG_V1_LEN]);
     b[off + CONFIG_V1_LEN..off + std::mem::size_of::<ConfigRecord>()].fill(0);
-    b[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&h));
-    let crc = crc32fast::hash(&b[..HEADER_CRC_SPAN]);
-    b[HEADER_CRC_SPAN..HEADER_CRC_SPAN + 4].copy_from_slice(&crc.to_le_bytes());
+    put_header(&mut b, &h);
     std::fs::write(&path, &b).unwrap();
     same(&c, &read(&path).unwrap());
     // Any other length is refused.
     h.sections[0][1] = 116;
-    b[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(&h));
-    let crc = crc32fast::hash(&b[..HEADER_CRC_SPAN]);
-    b[HEADER_CRC_SPAN..HEADER_CRC_SPAN + 4].copy_from_slice(&crc.to_le_bytes());
+    put_header(&mut b, &h);
     std::fs::write(&path, &b).unwrap();
     let e = read(&path).unwrap_err();
     assert!(e.to_string().contains("configuration record"), "{e}");
