@@ -440,12 +440,11 @@ pub fn read(path: &Path) -> Result<Checkpoint> {
     let h = read_header(path, &mut f, file_len)?;
     let too_big = || corrupt(path, "sizes out of range");
     let floats = |rows: u64| rows.checked_mul(h.dim)?.checked_mul(4);
-    let len_of = |s: usize| h.sections[s][1];
     let want = |s: usize| -> Option<u64> {
         match s {
             // This build's record, or the shorter one of files written
             // before `min_lr`.
-            0 if len_of(0) == CONFIG_V1_LEN as u64 => Some(CONFIG_V1_LEN as u64),
+            0 if h.sections[0][1] == CONFIG_V1_LEN as u64 => Some(CONFIG_V1_LEN as u64),
             0 => Some(std::mem::size_of::<ConfigRecord>() as u64),
             1 => Some(std::mem::size_of::<RunRecord>() as u64),
             3 => h

@@ -546,7 +546,7 @@ fn contradictions(
         (
             "min_lr",
             mine.final_learning_rate() == c.final_learning_rate(),
-            c.final_learning_rate().to_string(),
+            crate::six_digits(c.final_learning_rate()).to_string(),
         ),
         (
             "init_scale",
