@@ -44,6 +44,7 @@ void test_options(void)
     EXPECT(w2v_train_options_set_seed(NULL, 1), W2V_STATUS_NULL_POINTER, "`options`");
     EXPECT(w2v_train_options_set_cbow_mean(NULL, true), W2V_STATUS_NULL_POINTER, "`options`");
     EXPECT(w2v_train_options_set_batch(NULL, true), W2V_STATUS_NULL_POINTER, "`options`");
+    EXPECT(w2v_train_options_set_skip_saturated(NULL, true), W2V_STATUS_NULL_POINTER, "`options`");
     EXPECT(w2v_train_options_set_min_lr(NULL, 0.0), W2V_STATUS_NULL_POINTER, "`options`");
 
     /* Invalid enum values and out-of-range parameters. */
@@ -76,6 +77,11 @@ void test_options(void)
     OK(w2v_train_options_set_min_count(o, 0));
     OK(w2v_train_options_set_seed(o, UINT64_MAX));
     OK(w2v_train_options_set_cbow_mean(o, false));
+    /* gensim's rule for saturated pairs: negative sampling only. */
+    OK(w2v_train_options_set_skip_saturated(o, true));
+    EXPECT(w2v_train_options_set_loss(o, W2V_LOSS_HS), W2V_STATUS_INVALID_ARGUMENT,
+           "negative sampling only");
+    OK(w2v_train_options_set_skip_saturated(o, false));
     /* Batch training (shared negatives) needs skip-gram: refused for CBOW. */
     EXPECT(w2v_train_options_set_batch(o, true), W2V_STATUS_INVALID_ARGUMENT, "skip-gram");
     OK(w2v_train_options_set_model(o, W2V_MODEL_KIND_SGNS));

@@ -474,6 +474,18 @@ enum W2vStatus w2v_train_options_set_cbow_mean(struct W2vTrainOptions *options, 
 enum W2vStatus w2v_train_options_set_batch(struct W2vTrainOptions *options, bool value);
 
 /**
+ * Negative sampling only: leave out a (word, target) pair whose score is
+ * beyond +-6, with no update at all, as gensim 4.4 does (true), or give it
+ * the full-size update, as word2vec.c does (false, the default). Turning it
+ * on while the loss is hierarchical softmax fails with
+ * `W2V_STATUS_INVALID_ARGUMENT` and leaves the options unchanged.
+ *
+ * # Safety
+ * `options` is NULL or a live options object.
+ */
+enum W2vStatus w2v_train_options_set_skip_saturated(struct W2vTrainOptions *options, bool value);
+
+/**
  * Train on the text file at `corpus_path` (whitespace-separated tokens, a
  * newline ends a sentence; streamed, never loaded whole). `progress` may be
  * NULL. On success `*out` receives a new model.

@@ -12,10 +12,10 @@
 //! |---|---|
 //! | [`error`] | the error type every layer returns |
 //! | [`simd`] | vector kernels at four SIMD levels, chosen at run time |
-//! | [`format`] | bytes on disk: word2vec files, the native format, vocabulary files, atomic saves |
+//! | [`format`](mod@format) | bytes on disk: word2vec files, the native format, vocabulary files, atomic saves |
 //! | [`text`] | the corpus as tokens and sentences, and its counted vocabulary |
 //! | [`model`] | [`Embeddings`]: loading, saving, queries, evaluation |
-//! | [`train`] | word2vec training, producing [`Embeddings`] |
+//! | [`train`](mod@train) | word2vec training, producing [`Embeddings`] |
 //! | [`spectral`] | closed-form embeddings from co-occurrence counts, producing [`Embeddings`] |
 //! | [`ffi`] | the C ABI over all of the above |
 //!

@@ -319,3 +319,20 @@ pub unsafe extern "C" fn w2v_train_options_set_batch(
     // SAFETY: forwarded contract.
     unsafe { set(options, |c| c.batch = value) }
 }
+
+/// Negative sampling only: leave out a (word, target) pair whose score is
+/// beyond +-6, with no update at all, as gensim 4.4 does (true), or give it
+/// the full-size update, as word2vec.c does (false, the default). Turning it
+/// on while the loss is hierarchical softmax fails with
+/// `W2V_STATUS_INVALID_ARGUMENT` and leaves the options unchanged.
+///
+/// # Safety
+/// `options` is NULL or a live options object.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn w2v_train_options_set_skip_saturated(
+    options: *mut W2vTrainOptions,
+    value: bool,
+) -> W2vStatus {
+    // SAFETY: forwarded contract.
+    unsafe { set(options, |c| c.skip_saturated = value) }
+}

@@ -195,12 +195,23 @@ fn setters_set_and_leave_the_options_unchanged_on_error() {
         assert!((*p).config.batch);
         ok(w2v_train_options_set_batch(p, false));
         ok(w2v_train_options_set_model(p, W2vModelKind::Cbow as c_int));
+        ok(w2v_train_options_set_skip_saturated(p, true));
+        assert!((*p).config.skip_saturated);
+        let with_skip = o.debug();
+        bad(
+            w2v_train_options_set_loss(p, W2vLoss::Hs as c_int),
+            "negative sampling only",
+        );
+        assert_eq!(o.debug(), with_skip, "a failed setter changed the options");
+        ok(w2v_train_options_set_skip_saturated(p, false));
+        assert!(!(*p).config.skip_saturated);
 
         let null = |status| expect(status, S::NullPointer, "`options`");
         null(w2v_train_options_set_dim(null_mut(), 8));
         null(w2v_train_options_set_loss(null_mut(), 9));
         null(w2v_train_options_set_cbow_mean(null_mut(), true));
         null(w2v_train_options_set_batch(null_mut(), true));
+        null(w2v_train_options_set_skip_saturated(null_mut(), true));
         null(w2v_train_options_set_min_lr(null_mut(), 0.0));
         expect(w2v_train_options_new(null_mut()), S::NullPointer, "`out`");
     }

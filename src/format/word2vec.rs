@@ -46,7 +46,7 @@ pub fn write(
     write_atomically(path, |w| write_rows(w, format, words, dim, stride, matrix))
 }
 
-/// [`write`] to a stream (standard output, a pipe): not atomic, so the
+/// [`write`](fn@write) to a stream (standard output, a pipe): not atomic, so the
 /// reader sees a partial file if the writer fails.
 pub fn write_to(
     w: &mut dyn Write,

@@ -1,6 +1,6 @@
 //! Word vectors and everything done with them once trained: the
 //! [`Embeddings`] type (in memory, or mapped from a native file), loading and
-//! saving ([`io`]), queries ([`query`]) over the 8-bit scan copy ([`scan`]),
+//! saving (`io`), queries ([`query`]) over the 8-bit scan copy ([`scan`]),
 //! and the standard evaluations ([`eval`]).
 //!
 //! This is the one layer that turns files ([`crate::format`]) into models

@@ -33,7 +33,7 @@
 //! |u_i . x - approx_i| <= |u_i| |e| + |d_i| |b p| <= |u_i| |e| + residual |b p|
 //! ```
 //!
-//! [`QueryCode::margin`] adds to this the float rounding of both passes. If
+//! `QueryCode::margin` adds to this the float rounding of both passes. If
 //! every approximate score is within `eps` of the exact one, a row of the
 //! exact top `k` scores at least `tau - 2 eps` in the first pass, `tau` being
 //! the `k`-th best approximate score: the second pass re-scores every row

@@ -12,7 +12,7 @@
 //!   the byte position of its reader in its range, its learning rate, its
 //!   pending (unpublished) words and its loss sums, and the finished epochs'
 //!   loss;
-//! * the corpus's [`Fingerprint`](crate::text::corpus::Fingerprint), so that
+//! * the corpus's [`Fingerprint`], so that
 //!   a resume on another file is refused.
 //!
 //! [`Resume::new`] checks a checkpoint read back against the corpus, and
