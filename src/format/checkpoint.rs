@@ -36,8 +36,8 @@
 //! imply (before allocating), every section's CRC, that the header agrees
 //! with the configuration, and every word's bounds and UTF-8. A truncated or
 //! corrupt file is an [`ErrorKind::Format`] error naming the first fault.
-//! [`write`](fn@write) goes through [`write_atomically`]: a checkpoint on disk is
-//! always a complete one, the new or the previous.
+//! [`write`](fn@write) goes through [`write_atomically`]: a checkpoint on
+//! disk is always a complete one, the new or the previous.
 
 use super::MAX_DIM;
 use super::atomic::write_atomically;

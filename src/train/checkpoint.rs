@@ -12,8 +12,8 @@
 //!   the byte position of its reader in its range, its learning rate, its
 //!   pending (unpublished) words and its loss sums, and the finished epochs'
 //!   loss;
-//! * the corpus's [`Fingerprint`], so that
-//!   a resume on another file is refused.
+//! * the corpus's [`Fingerprint`], so that a resume on another file is
+//!   refused.
 //!
 //! [`Resume::new`] checks a checkpoint read back against the corpus, and
 //! [`resume`](super::resume) goes on with the same schedule and counters.
