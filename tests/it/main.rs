@@ -8,6 +8,7 @@ mod bad_input;
 mod checkpoint;
 mod cli;
 mod cooc;
+mod fixtures;
 mod kernels;
 mod learning;
 mod native;
