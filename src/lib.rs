@@ -47,5 +47,6 @@ pub use model::query::{Analogy, Neighbor, Scratch};
 pub use simd::{Kernels, Level};
 pub use text::{Corpus, Vocab};
 pub use train::{
-    LossKind, LrSchedule, ModelKind, Progress, TrainConfig, TrainStats, train, train_with_vocab,
+    Input, LossKind, LrSchedule, ModelKind, Progress, TrainConfig, TrainStats, Trained, Trainer,
+    train,
 };

@@ -10,7 +10,7 @@
 #![allow(unsafe_code, reason = "a counting global allocator")]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use w2v::train::{CheckpointParts, Checkpointing, Hooks, TraceConfig, Tracing};
+use w2v::train::{CheckpointParts, Checkpointing, TraceConfig, Tracing};
 use w2v::{Corpus, LossKind, ModelKind, TrainConfig};
 
 mod common;
@@ -101,7 +101,11 @@ fn check_batch(model: ModelKind, loss: LossKind, beside: Beside, batch: bool) {
             reference: None,
             sink: &mut sink,
         };
-        w2v::train::train_traced(&corpus, vocab, &config, &callback, tracing)
+        w2v::Trainer::new(config.check().unwrap())
+            .vocab(vocab)
+            .progress(&callback)
+            .tracing(tracing)
+            .train(w2v::Input::Corpus(&corpus))
             .expect("training succeeds");
         // One point at the start, one per 10,000 words, one at the end.
         assert!(points >= 20, "only {points} trace points");
@@ -113,14 +117,14 @@ fn check_batch(model: ModelKind, loss: LossKind, beside: Beside, batch: bool) {
             taken += 1;
             Ok(())
         };
-        let hooks = Hooks {
-            tracing: None,
-            checkpointing: Some(Checkpointing {
+        w2v::Trainer::new(config.check().unwrap())
+            .vocab(vocab)
+            .progress(&callback)
+            .checkpoints(Checkpointing {
                 every: 10_000,
                 sink: &mut sink,
-            }),
-        };
-        w2v::train::train_with(&corpus, vocab, &config, &callback, hooks)
+            })
+            .train(w2v::Input::Corpus(&corpus))
             .expect("training succeeds");
         assert!(taken >= 20, "only {taken} checkpoints");
     } else {

@@ -293,6 +293,25 @@ impl Checkpoint {
     }
 }
 
+impl CheckpointParts<'_> {
+    /// The parts, copied: a checkpoint kept in memory instead of a file (to
+    /// resume from it in the same process, or to hand it elsewhere).
+    pub fn to_checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            config: self.config,
+            run: self.run,
+            corpus_name: self.corpus_name.to_string(),
+            workers: self.workers.to_vec(),
+            epoch_loss: self.epoch_loss.to_vec(),
+            words: self.words.to_vec(),
+            counts: self.counts.to_vec(),
+            dim: self.dim,
+            syn0: self.syn0.to_vec(),
+            syn1: self.syn1.to_vec(),
+        }
+    }
+}
+
 fn corrupt(path: &Path, m: impl std::fmt::Display) -> Error {
     Error::format(format!("checkpoint `{}`: {m}", path.display()))
 }

@@ -206,9 +206,30 @@ pub enum Token<'a> {
     EndOfSentence,
 }
 
+/// Something that gives tokens one at a time: a [`TokenReader`] over text,
+/// or [`SentenceTokens`](super::sentences::SentenceTokens) over token lists.
+pub trait TokenStream {
+    /// The next token, or `None` at the end of the pass.
+    fn next_token(&mut self) -> Result<Option<Token<'_>>>;
+
+    /// Tokens longer than [`MAX_TOKEN_BYTES`] skipped so far.
+    fn skipped_long(&self) -> u64;
+}
+
+impl TokenStream for TokenReader {
+    #[inline]
+    fn next_token(&mut self) -> Result<Option<Token<'_>>> {
+        TokenReader::next_token(self)
+    }
+
+    fn skipped_long(&self) -> u64 {
+        TokenReader::skipped_long(self)
+    }
+}
+
 /// Whether `b` separates tokens: the space and every ASCII control byte.
 #[inline(always)]
-fn is_space(b: u8) -> bool {
+pub(crate) fn is_space(b: u8) -> bool {
     b <= b' ' || b == 0x7f
 }
 

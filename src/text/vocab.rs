@@ -9,7 +9,8 @@
 //! by count (descending, ties by byte order, so the order is deterministic)
 //! and cut to `max_vocab`.
 
-use super::corpus::{Corpus, Token};
+use super::corpus::{Corpus, Token, TokenStream};
+use super::sentences::{SentenceSource, SentenceTokens};
 use crate::error::{Error, ErrorKind, Result};
 use rustc_hash::FxHashMap;
 use std::path::Path;
@@ -65,6 +66,19 @@ impl Vocab {
         Vocab::count_pruning_at(corpus, min_count, max_vocab, prune_at)
     }
 
+    /// Count the words of `source`'s sentences (one pass), as [`Vocab::count`]
+    /// counts the text with one sentence per line.
+    pub fn count_sentences(
+        source: &dyn SentenceSource,
+        min_count: u64,
+        max_vocab: Option<usize>,
+    ) -> Result<Vocab> {
+        let prune_at = max_vocab.map_or(DEFAULT_PRUNE_AT, |m| (2 * m).max(1_000_000));
+        let name = source.name();
+        let mut tokens = SentenceTokens::new(source.pass()?, name.clone());
+        Vocab::count_stream(&mut tokens, &name, min_count, max_vocab, prune_at)
+    }
+
     /// [`Vocab::count`] with an explicit pruning threshold (distinct words held).
     fn count_pruning_at(
         corpus: &Corpus,
@@ -72,11 +86,22 @@ impl Vocab {
         max_vocab: Option<usize>,
         prune_at: usize,
     ) -> Result<Vocab> {
-        let mut table: FxHashMap<Box<[u8]>, u64> = FxHashMap::default();
-        let mut prune_below = 1u64;
         let len = corpus.len()?;
         let mut reader = corpus.reader(0, len)?;
-        while let Some(tok) = reader.next_token()? {
+        Vocab::count_stream(&mut reader, &corpus.name(), min_count, max_vocab, prune_at)
+    }
+
+    /// Count the words of one pass of `tokens`; `name` names them in messages.
+    fn count_stream(
+        tokens: &mut impl TokenStream,
+        name: &str,
+        min_count: u64,
+        max_vocab: Option<usize>,
+        prune_at: usize,
+    ) -> Result<Vocab> {
+        let mut table: FxHashMap<Box<[u8]>, u64> = FxHashMap::default();
+        let mut prune_below = 1u64;
+        while let Some(tok) = tokens.next_token()? {
             let Token::Word(w) = tok else { continue };
             if let Some(c) = table.get_mut(w) {
                 *c += 1;
@@ -84,8 +109,7 @@ impl Vocab {
             }
             if std::str::from_utf8(w).is_err() {
                 return Err(Error::format(format!(
-                    "corpus `{}` is not valid UTF-8: the word {:?} is not",
-                    corpus.name(),
+                    "corpus `{name}` is not valid UTF-8: the word {:?} is not",
                     String::from_utf8_lossy(w)
                 )));
             }
@@ -99,7 +123,7 @@ impl Vocab {
                 }
             }
         }
-        let skipped_long = reader.skipped_long();
+        let skipped_long = tokens.skipped_long();
         let mut vocab = Vocab::from_counts(
             table.into_iter().map(|(w, c)| {
                 // Checked above when first inserted.

@@ -48,7 +48,7 @@ mod handoff;
 
 pub(crate) use handoff::{Pause, Saver, Snapshot};
 
-use super::config::{LossKind, LrSchedule, ModelKind, TrainConfig};
+use super::config::{LossKind, LrSchedule, ModelKind, TrainConfig, ValidConfig};
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::format::checkpoint::CheckpointParts;
 use crate::format::checkpoint::{
@@ -76,7 +76,7 @@ pub struct Checkpointing<'a> {
 /// A run to continue: a checkpoint, checked against its corpus.
 #[derive(Debug)]
 pub struct Resume {
-    config: TrainConfig,
+    config: ValidConfig,
     vocab: Vocab,
     every: u64,
     corpus_name: String,
@@ -282,7 +282,7 @@ impl Resume {
         let bad = |m: String| Error::format(format!("the checkpoint {m}"));
         let r = &ck.config;
         let config = config_of(r, kernels).map_err(|e| bad(format!("is corrupt: {e}")))?;
-        config
+        let config = config
             .check()
             .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
         if r.checkpoint_every == 0 {
@@ -378,6 +378,11 @@ impl Resume {
         &self.config
     }
 
+    /// The run's configuration, as checked when the checkpoint was read.
+    pub fn valid_config(&self) -> &ValidConfig {
+        &self.config
+    }
+
     /// The run's vocabulary.
     pub fn vocab(&self) -> &Vocab {
         &self.vocab
@@ -420,7 +425,7 @@ impl Resume {
     }
 
     /// The configuration, the vocabulary and the state to start from.
-    pub(crate) fn into_parts(self) -> (TrainConfig, Vocab, Start) {
+    pub(crate) fn into_parts(self) -> (ValidConfig, Vocab, Start) {
         (self.config, self.vocab, self.start)
     }
 

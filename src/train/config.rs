@@ -151,8 +151,10 @@ impl TrainConfig {
         })
     }
 
-    /// Check every parameter; the error names the first bad one.
-    pub fn check(&self) -> Result<()> {
+    /// Check every parameter; the error names the first bad one. The
+    /// checked configuration is what a run takes ([`super::Trainer::new`]),
+    /// so no run starts from one that was not checked.
+    pub fn check(&self) -> Result<ValidConfig> {
         let bad = |m: String| Err(Error::invalid(m));
         if self.dim == 0 || self.dim > 100_000 {
             return bad(format!(
@@ -223,6 +225,38 @@ impl TrainConfig {
         if self.max_vocab == Some(0) {
             return bad("max-vocab must be at least 1".into());
         }
-        Ok(())
+        Ok(ValidConfig(self.clone()))
+    }
+}
+
+/// A [`TrainConfig`] whose every parameter was checked
+/// ([`TrainConfig::check`] is the only way to make one); it reads as the
+/// configuration it holds.
+#[derive(Debug, Clone)]
+pub struct ValidConfig(TrainConfig);
+
+impl ValidConfig {
+    /// The configuration.
+    pub fn get(&self) -> &TrainConfig {
+        &self.0
+    }
+
+    /// The configuration, to change it (and check it again).
+    pub fn into_inner(self) -> TrainConfig {
+        self.0
+    }
+
+    /// The same configuration with other SIMD kernels (every level is valid).
+    pub fn with_kernels(mut self, kernels: Kernels) -> ValidConfig {
+        self.0.kernels = kernels;
+        self
+    }
+}
+
+impl std::ops::Deref for ValidConfig {
+    type Target = TrainConfig;
+
+    fn deref(&self) -> &TrainConfig {
+        &self.0
     }
 }

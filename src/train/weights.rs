@@ -51,6 +51,16 @@ impl SharedMatrix {
         })
     }
 
+    /// Floats a row holds (its padding aside).
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Floats of the matrix without its padding (`rows x dim`).
+    pub fn dense_len(&self) -> usize {
+        self.rows * self.dim
+    }
+
     /// Floats between row starts (`dim` rounded up to a multiple of 16).
     pub fn stride(&self) -> usize {
         self.stride

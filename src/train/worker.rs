@@ -13,6 +13,7 @@ mod batch;
 
 use super::checkpoint::{Pause, Saver, boundary_rng};
 use super::config::{LrSchedule, ModelKind, TrainConfig};
+use super::feed::Reader;
 use super::trace::{Handoff, Moment};
 use super::weights::SharedMatrix;
 use super::{OutputLayer, Progress, REPORT_EVERY};
@@ -20,7 +21,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format::checkpoint::WorkerRecord;
 use crate::simd::{Kernels, log_sigmoid};
 use crate::text::Vocab;
-use crate::text::corpus::{Corpus, MAX_SENTENCE_WORDS, Token, TokenReader};
+use crate::text::corpus::{MAX_SENTENCE_WORDS, Token, TokenStream};
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -202,11 +203,12 @@ impl Drop for Exit<'_> {
     }
 }
 
-/// Run worker `t` over corpus bytes `range` for every epoch; resumed, from
-/// `start`: its record and the words of the checkpoint's boundary.
+/// Run worker `t` over `reader` (corpus bytes `range`, or its share of a
+/// sentence feed) for every epoch; resumed, from `start`: its record and the
+/// words of the checkpoint's boundary.
 pub(crate) fn run(
     sh: &Shared<'_>,
-    corpus: &Corpus,
+    mut reader: impl Reader,
     t: usize,
     range: (u64, u64),
     start: Option<(&WorkerRecord, u64)>,
@@ -221,7 +223,6 @@ pub(crate) fn run(
             slot: t,
             finished: None,
         });
-    let mut reader = corpus.reader(range.0, range.1)?;
     let mut w = Worker {
         sh,
         k: sh.kernels,
@@ -271,7 +272,7 @@ pub(crate) fn run(
             w.loss_sum = 0.0;
             w.loss_n = 0;
             if epoch > 0 {
-                reader.rewind()?;
+                reader.next_pass(epoch)?;
             }
         }
         while w.read_sentence(&mut reader)? {
@@ -401,7 +402,7 @@ impl Worker<'_, '_> {
     /// Fill `self.sentence` with the next sentence's kept word ids. Returns
     /// false at the end of the range (with an empty sentence).
     #[inline]
-    fn read_sentence(&mut self, reader: &mut TokenReader) -> Result<bool> {
+    fn read_sentence(&mut self, reader: &mut impl TokenStream) -> Result<bool> {
         self.sentence.clear();
         let (vocab, keep) = (self.sh.vocab, &self.sh.keep);
         loop {

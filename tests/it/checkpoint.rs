@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Mutex;
 use w2v::format::checkpoint::{self, CheckpointParts};
-use w2v::train::{CheckpointSink, Checkpointing, Hooks, Resume};
+use w2v::train::{CheckpointSink, Checkpointing, Input, Resume, Trainer};
 use w2v::{Corpus, Embeddings, ErrorKind, LossKind, ModelKind, TrainConfig, TrainStats};
 
 fn quiet(_: &w2v::Progress) -> bool {
@@ -78,7 +78,12 @@ fn resume_from<'s>(
     let ck = checkpoint::read(path).unwrap();
     let from = Resume::new(ck, corpus, config.kernels).unwrap();
     assert_eq!(from.config().seed, config.seed);
-    w2v::train::resume(corpus, from, &quiet, sink).unwrap()
+    let mut trainer = Trainer::resume(from).progress(&quiet);
+    if let Some(sink) = sink {
+        trainer = trainer.checkpoint_sink(sink);
+    }
+    let t = trainer.train(Input::Corpus(corpus)).unwrap();
+    (t.embeddings, t.stats)
 }
 
 #[test]
@@ -106,15 +111,15 @@ fn resuming_from_any_checkpoint_gives_the_uninterrupted_bytes() {
         let written = Mutex::new(Vec::new());
         let mut sink = numbered_sink(dir.dir(), &written);
         let vocab = w2v::Vocab::count(&corpus, 1, None).unwrap();
-        let hooks = Hooks {
-            tracing: None,
-            checkpointing: Some(Checkpointing {
+        let t = Trainer::new(config.check().unwrap())
+            .vocab(vocab)
+            .checkpoints(Checkpointing {
                 every: 2500,
                 sink: &mut sink,
-            }),
-        };
-        let (full, full_stats) =
-            w2v::train::train_with(&corpus, vocab, &config, &quiet, hooks).unwrap();
+            })
+            .train(Input::Corpus(&corpus))
+            .unwrap();
+        let (full, full_stats) = (t.embeddings, t.stats);
         drop(sink);
         let paths = written.into_inner().unwrap();
         // Every 2,500 words of 3 x ~7,000: checkpoints in every epoch.

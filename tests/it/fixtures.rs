@@ -28,7 +28,10 @@ fn an_older_native_model_opens_with_its_words_and_rows() {
         assert_eq!(text.word(i), Some(w));
         // A word2vec file has no counts; the native file kept the corpus's.
         let c = native.count(i).unwrap();
-        assert!(c >= 2 && (i == 0 || native.count(i - 1).unwrap() >= c), "{w}: {c}");
+        assert!(
+            c >= 2 && (i == 0 || native.count(i - 1).unwrap() >= c),
+            "{w}: {c}"
+        );
         let (a, b) = (native.vector(w).unwrap(), text.vector(w).unwrap());
         for (x, y) in a.iter().zip(b) {
             // The text file has six decimals (and f32 rounding on top).

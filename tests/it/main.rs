@@ -20,4 +20,5 @@ mod saves;
 mod spectral;
 mod trace;
 mod train;
+mod trainer;
 mod word2vec;

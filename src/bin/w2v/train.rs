@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use w2v::format::checkpoint;
 use w2v::train::{
-    CheckpointParts, Checkpointing, Hooks, Reference, Resume, TraceConfig, TracePoint, Tracing,
+    CheckpointParts, Checkpointing, Input, Reference, Resume, TraceConfig, TracePoint, Tracing,
+    Trainer,
 };
 use w2v::{
     Corpus, Embeddings, Error, Format, Kernels, Level, LossKind, LrSchedule, ModelKind, Result,
@@ -289,8 +290,7 @@ pub fn run(args: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     if let Some(path) = &args.resume {
         return resume(&args, path, &corpus, given);
     }
-    let config = args.config()?;
-    config.check()?;
+    let config = args.config()?.check()?;
     if let Some(path) = args.checkpoint.as_ref().filter(|p| p.exists())
         && !args.quiet
     {
@@ -358,18 +358,24 @@ pub fn run(args: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         Some(path) => checkpoint::write(path, p),
         None => Ok(()),
     };
-    let hooks = Hooks {
-        tracing: args.trace.as_ref().map(|_| Tracing {
+    let mut trainer = Trainer::new(config.clone())
+        .vocab(vocab)
+        .progress(&progress);
+    if args.trace.is_some() {
+        trainer = trainer.tracing(Tracing {
             config: &trace,
             reference: reference.as_ref(),
             sink: &mut trace_sink,
-        }),
-        checkpointing: args.checkpoint_every.map(|every| Checkpointing {
+        });
+    }
+    if let Some(every) = args.checkpoint_every {
+        trainer = trainer.checkpoints(Checkpointing {
             every,
             sink: &mut checkpoint_sink,
-        }),
-    };
-    let (emb, mut stats) = w2v::train::train_with(&corpus, vocab, &config, &progress, hooks)?;
+        });
+    }
+    let trained = trainer.train(Input::Corpus(&corpus))?;
+    let (emb, mut stats) = (trained.embeddings, trained.stats);
     if let (Some(path), Some(header)) = (&args.trace, &header) {
         crate::trace_file::write(path, header, &points)?;
     }
@@ -488,7 +494,11 @@ fn resume(
     }
     let progress = |p: &w2v::Progress| reporter.update(p);
     let mut sink = |p: &CheckpointParts<'_>| checkpoint::write(out, p);
-    let (emb, stats) = w2v::train::resume(corpus, from, &progress, Some(&mut sink))?;
+    let trained = Trainer::resume(from)
+        .progress(&progress)
+        .checkpoint_sink(&mut sink)
+        .train(Input::Corpus(corpus))?;
+    let (emb, stats) = (trained.embeddings, trained.stats);
     reporter.finish();
     finish(args, &config, &emb, &stats)
 }

@@ -14,7 +14,7 @@ use faer::{Mat, Side};
 use serde_json::{Value, json};
 use w2v::spectral::{SpectralConfig, embed};
 use w2v::text::cooc::{CoocConfig, count, top_words};
-use w2v::train::{TraceConfig, TracePoint, Tracing, train_traced};
+use w2v::train::{Input, TraceConfig, TracePoint, Tracing, Trainer};
 use w2v::{Corpus, Embeddings, Error, ErrorKind, LrSchedule, Result, TrainConfig, Vocab};
 
 /// The initialisation scale of the traced run: small enough that the
@@ -146,7 +146,11 @@ pub fn data(base: &TrainConfig) -> Result<Value> {
         sink: &mut sink,
     };
     let (v, tokens) = (vocab.len(), vocab.total());
-    let (emb, _) = train_traced(&corpus, vocab, &config, &|_| true, tracing)?;
+    let emb = Trainer::new(config.check()?)
+        .vocab(vocab)
+        .tracing(tracing)
+        .train(Input::Corpus(&corpus))?
+        .embeddings;
     let d = config.dim;
     let last = points
         .last()
