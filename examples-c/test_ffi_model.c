@@ -60,8 +60,8 @@ void test_options(void)
     EXPECT(w2v_train_options_set_epochs(o, 0), W2V_STATUS_INVALID_ARGUMENT, "epochs");
     EXPECT(w2v_train_options_set_lr(o, -0.5), W2V_STATUS_INVALID_ARGUMENT, "learning rate");
     EXPECT(w2v_train_options_set_lr(o, NAN), W2V_STATUS_INVALID_ARGUMENT, "learning rate");
-    EXPECT(w2v_train_options_set_min_lr(o, NAN), W2V_STATUS_INVALID_ARGUMENT, "min-lr");
-    EXPECT(w2v_train_options_set_min_lr(o, 1.0), W2V_STATUS_INVALID_ARGUMENT, "min-lr");
+    EXPECT(w2v_train_options_set_min_lr(o, NAN), W2V_STATUS_INVALID_ARGUMENT, "min_lr");
+    EXPECT(w2v_train_options_set_min_lr(o, 1.0), W2V_STATUS_INVALID_ARGUMENT, "min_lr");
     EXPECT(w2v_train_options_set_threads(o, 0), W2V_STATUS_INVALID_ARGUMENT, "threads");
 
     /* Valid values. */

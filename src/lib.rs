@@ -11,6 +11,7 @@
 //! | module | knows |
 //! |---|---|
 //! | [`error`] | the error type every layer returns |
+//! | [`kinds`] | the named choices (model, loss, schedule, format) and their codes |
 //! | [`simd`] | vector kernels at four SIMD levels, chosen at run time |
 //! | [`format`](mod@format) | bytes on disk: word2vec files, the native format, vocabulary files, atomic saves |
 //! | [`text`] | the corpus as tokens and sentences, and its counted vocabulary |
@@ -34,6 +35,7 @@
 pub mod error;
 pub mod ffi;
 pub mod format;
+pub mod kinds;
 pub mod model;
 pub mod simd;
 pub mod spectral;
@@ -41,7 +43,7 @@ pub mod text;
 pub mod train;
 
 pub use error::{Error, ErrorKind, Result};
-pub use format::Format;
+pub use kinds::{Format, Named};
 pub use model::Embeddings;
 pub use model::query::{Analogy, Neighbor, Scratch};
 pub use simd::{Kernels, Level};

@@ -3,7 +3,9 @@
 
 use super::status::W2vStatus;
 use crate::error::Error;
+use bytemuck::CheckedBitPattern;
 use std::cell::RefCell;
+use std::ffi::c_int;
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -189,4 +191,13 @@ pub unsafe extern "C" fn w2v_last_error_message(
         Ok(Err(Fail(s, _))) => s,
         Err(_) => W2vStatus::Panic,
     }
+}
+
+/// The C enum `T` whose value is `v`, checked against `T`'s declared
+/// variants; `W2V_STATUS_INVALID_ARGUMENT` ("unknown {what} {v}") otherwise.
+pub(super) fn from_c<T: CheckedBitPattern>(v: c_int, what: &str) -> R<T> {
+    // A `#[repr(C)]` enum is a C `int` on every supported target.
+    const { assert!(size_of::<T>() == size_of::<c_int>()) };
+    bytemuck::checked::try_cast(v)
+        .map_err(|_| Fail(W2vStatus::InvalidArgument, format!("unknown {what} {v}")))
 }

@@ -1,8 +1,9 @@
 //! [`W2vModel`]: load, save, free, the vocabulary and the vectors.
 
+use super::boundary::from_c;
 use super::boundary::{copy_string, fail, guard, non_null, put, reference, string};
 use super::simd::active_kernels;
-use super::status::{W2vFormat, W2vStatus, from_c};
+use super::status::{W2vFormat, W2vStatus};
 #[cfg(doc)]
 use super::{w2v_last_error_message, w2v_train_buffer, w2v_train_file};
 use crate::format::Format;

@@ -5,8 +5,9 @@
 //! with [`TrainConfig::check`], and it replaces the options only if valid, so
 //! a failed call leaves the options unchanged.
 
+use super::boundary::from_c;
 use super::boundary::{R, guard, non_null};
-use super::status::{W2vLoss, W2vModelKind, W2vStatus, from_c};
+use super::status::{W2vLoss, W2vModelKind, W2vStatus};
 use crate::train::TrainConfig;
 use bytemuck::CheckedBitPattern;
 use std::ffi::c_int;

@@ -1,9 +1,10 @@
 //! Queries on a [`W2vModel`]: nearest neighbours of words and of vectors,
 //! analogies, mean vectors, the similarity of two words.
 
+use super::boundary::from_c;
 use super::boundary::{R, fail, guard, non_null, put, reference, string, strings};
 use super::model::W2vModel;
-use super::status::{W2vAnalogyMethod, W2vStatus, from_c};
+use super::status::{W2vAnalogyMethod, W2vStatus};
 use crate::model::query::{Analogy, Neighbor, Scratch};
 use std::ffi::{c_char, c_int};
 

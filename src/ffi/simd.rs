@@ -2,8 +2,9 @@
 //! availability, names), and the dot and axpy kernels of a given level,
 //! exported to benchmark the levels against each other.
 
+use super::boundary::from_c;
 use super::boundary::{R, floats, guard, non_null, put};
-use super::status::{W2vSimdLevel, W2vStatus, from_c};
+use super::status::{W2vSimdLevel, W2vStatus};
 use crate::simd::{Kernels, Level};
 use std::ffi::{CStr, c_char, c_int};
 use std::sync::atomic::{AtomicI32, Ordering};

@@ -3,13 +3,13 @@
 //! the library's Rust types, and from an [`ErrorKind`] to a status; and
 //! [`w2v_status_str`], a status's name.
 
-use super::boundary::{Fail, R};
 #[cfg(doc)]
 use super::{
     w2v_model_analogy, w2v_model_save, w2v_train_options_set_loss, w2v_train_options_set_model,
 };
 use crate::error::ErrorKind;
 use crate::format::Format;
+use crate::kinds::Named;
 use crate::model::query::Analogy;
 use crate::simd::Level;
 use crate::train::{LossKind, ModelKind};
@@ -122,10 +122,8 @@ pub enum W2vModelKind {
 
 impl From<W2vModelKind> for ModelKind {
     fn from(m: W2vModelKind) -> ModelKind {
-        match m {
-            W2vModelKind::Sgns => ModelKind::SkipGram,
-            W2vModelKind::Cbow => ModelKind::Cbow,
-        }
+        // The C enum's values are the kinds' codes (a test checks each).
+        ModelKind::from_code(m as u32).unwrap_or(ModelKind::Cbow)
     }
 }
 
@@ -141,10 +139,7 @@ pub enum W2vLoss {
 
 impl From<W2vLoss> for LossKind {
     fn from(l: W2vLoss) -> LossKind {
-        match l {
-            W2vLoss::Ns => LossKind::NegativeSampling,
-            W2vLoss::Hs => LossKind::HierarchicalSoftmax,
-        }
+        LossKind::from_code(l as u32).unwrap_or(LossKind::NegativeSampling)
     }
 }
 
@@ -162,11 +157,7 @@ pub enum W2vFormat {
 
 impl From<W2vFormat> for Format {
     fn from(f: W2vFormat) -> Format {
-        match f {
-            W2vFormat::Binary => Format::Binary,
-            W2vFormat::Text => Format::Text,
-            W2vFormat::Native => Format::Native,
-        }
+        Format::from_code(f as u32).unwrap_or(Format::Binary)
     }
 }
 
@@ -223,13 +214,4 @@ impl From<Level> for W2vSimdLevel {
             Level::Avx512 => W2vSimdLevel::Avx512,
         }
     }
-}
-
-/// The C enum `T` whose value is `v`, checked against `T`'s declared
-/// variants; `W2V_STATUS_INVALID_ARGUMENT` ("unknown {what} {v}") otherwise.
-pub(super) fn from_c<T: CheckedBitPattern>(v: c_int, what: &str) -> R<T> {
-    // A `#[repr(C)]` enum is a C `int` on every supported target.
-    const { assert!(size_of::<T>() == size_of::<c_int>()) };
-    bytemuck::checked::try_cast(v)
-        .map_err(|_| Fail(W2vStatus::InvalidArgument, format!("unknown {what} {v}")))
 }

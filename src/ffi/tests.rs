@@ -6,7 +6,7 @@
 mod harness;
 
 use super::boundary::INJECT_PANIC;
-use super::status::from_c;
+use super::boundary::from_c;
 use super::*;
 use crate::error::ErrorKind;
 use crate::train::{LossKind, ModelKind};
@@ -67,6 +67,30 @@ fn c_enums_convert_from_their_declared_values_only() {
     }
     assert!(from_c::<W2vFormat>(3, "f").is_err());
     assert!(from_c::<W2vSimdLevel>(4, "s").is_err());
+}
+
+#[test]
+fn c_enums_carry_the_codes_of_the_librarys_choices() {
+    use crate::kinds::{Format, LossKind, ModelKind, Named};
+    for (c, k) in [
+        (W2vModelKind::Sgns, ModelKind::SkipGram),
+        (W2vModelKind::Cbow, ModelKind::Cbow),
+    ] {
+        assert_eq!((ModelKind::from(c), c as u32), (k, k.code()));
+    }
+    for (c, k) in [
+        (W2vLoss::Ns, LossKind::NegativeSampling),
+        (W2vLoss::Hs, LossKind::HierarchicalSoftmax),
+    ] {
+        assert_eq!((LossKind::from(c), c as u32), (k, k.code()));
+    }
+    for (c, k) in [
+        (W2vFormat::Binary, Format::Binary),
+        (W2vFormat::Text, Format::Text),
+        (W2vFormat::Native, Format::Native),
+    ] {
+        assert_eq!((Format::from(c), c as u32), (k, k.code()));
+    }
 }
 
 /// The enumerators `PREFIX<NAME> = <value>` of `include/w2v.h`.
@@ -175,15 +199,15 @@ fn setters_set_and_leave_the_options_unchanged_on_error() {
         bad(w2v_train_options_set_model(p, -1), "unknown model kind -1");
         bad(w2v_train_options_set_loss(p, 7), "unknown loss 7");
         bad(w2v_train_options_set_dim(p, 0), "dimension");
-        bad(w2v_train_options_set_dim(p, 100_001), "dimension");
+        bad(w2v_train_options_set_dim(p, (1 << 20) + 1), "dimension");
         bad(w2v_train_options_set_window(p, 0), "window");
         bad(w2v_train_options_set_negative(p, 0), "negative");
         bad(w2v_train_options_set_sample(p, -1.0), "sample");
         bad(w2v_train_options_set_sample(p, f64::NAN), "sample");
         bad(w2v_train_options_set_epochs(p, 0), "epochs");
         bad(w2v_train_options_set_lr(p, -1.0), "learning rate");
-        bad(w2v_train_options_set_min_lr(p, f64::NAN), "min-lr");
-        bad(w2v_train_options_set_min_lr(p, 20.0), "min-lr");
+        bad(w2v_train_options_set_min_lr(p, f64::NAN), "min_lr");
+        bad(w2v_train_options_set_min_lr(p, 20.0), "min_lr");
         bad(w2v_train_options_set_threads(p, 0), "threads");
         bad(
             w2v_train_options_set_batch(p, true),

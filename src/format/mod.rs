@@ -13,6 +13,7 @@
 //! * [`cooc`]: windowed co-occurrence counts, a sparse symmetric matrix.
 //! * [`checkpoint`]: a training run's state (vocabulary, configuration,
 //!   both weight matrices, each thread's position), to resume it.
+//! * [`trace`]: a training run's trace (JSON Lines: a header, then points).
 //! * [`atomic`]: every writer goes through [`atomic::write_atomically`], so a
 //!   failed or interrupted save never leaves a partial file.
 
@@ -20,38 +21,8 @@ pub mod atomic;
 pub mod checkpoint;
 pub mod cooc;
 pub mod native;
+pub mod trace;
 pub mod vocab;
 pub mod word2vec;
 
-use crate::error::{Error, Result};
-
-/// The largest vector dimension a file may have: headers claiming more are
-/// rejected as corrupt before anything is allocated.
-pub const MAX_DIM: usize = 1 << 20;
-
-/// Format of a vectors file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// word2vec binary.
-    Binary,
-    /// word2vec text.
-    Text,
-    /// The native format, opened by `mmap` (see [`native`]).
-    Native,
-}
-
-impl std::str::FromStr for Format {
-    type Err = Error;
-
-    /// `bin`, `text` or `native` (also `binary`, `txt`, `vec`).
-    fn from_str(s: &str) -> Result<Format> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "bin" | "binary" => Ok(Format::Binary),
-            "text" | "txt" | "vec" => Ok(Format::Text),
-            "native" => Ok(Format::Native),
-            _ => Err(Error::invalid(format!(
-                "unknown format `{s}`: expected bin, text or native"
-            ))),
-        }
-    }
-}
+pub use crate::kinds::{Format, MAX_DIM};

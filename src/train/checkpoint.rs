@@ -54,6 +54,7 @@ pub use crate::format::checkpoint::CheckpointParts;
 use crate::format::checkpoint::{
     Checkpoint, ConfigRecord, EpochLoss, FLAG_BATCH, FLAG_SKIP_SATURATED, RunRecord, WorkerRecord,
 };
+use crate::kinds::Named;
 use crate::simd::{Kernels, Level};
 use crate::text::corpus::Fingerprint;
 use crate::text::{Corpus, Vocab};
@@ -146,14 +147,8 @@ pub(crate) fn parts<'p>(
 /// The configuration `c`, with checkpoints every `every` words, as a record.
 pub(crate) fn config_record(c: &TrainConfig, every: u64) -> ConfigRecord {
     ConfigRecord {
-        model: match c.model {
-            ModelKind::SkipGram => 0,
-            ModelKind::Cbow => 1,
-        },
-        loss: match c.loss {
-            LossKind::NegativeSampling => 0,
-            LossKind::HierarchicalSoftmax => 1,
-        },
+        model: c.model.code(),
+        loss: c.loss.code(),
         dim: c.dim as u64,
         window: c.window as u64,
         negative: c.negative as u64,
@@ -165,10 +160,10 @@ pub(crate) fn config_record(c: &TrainConfig, every: u64) -> ConfigRecord {
         seed: c.seed,
         checkpoint_every: every,
         lr: c.learning_rate(),
+        // The schedule's code, and 2 for a linear decay that ends above 0.
         lr_schedule: match c.lr_schedule {
-            LrSchedule::Linear if c.final_learning_rate() == 0.0 => 0,
-            LrSchedule::Linear => 2,
-            LrSchedule::Constant => 1,
+            LrSchedule::Linear if c.final_learning_rate() != 0.0 => LINEAR_TO_MIN_LR,
+            s => s.code(),
         },
         init_scale: c.init_scale.unwrap_or(0.0),
         cbow_mean: c.cbow_mean as u32,
@@ -190,22 +185,18 @@ pub(crate) fn config_record(c: &TrainConfig, every: u64) -> ConfigRecord {
     }
 }
 
+/// The schedule code of a linear decay to a final rate above 0 (after
+/// [`LrSchedule`]'s own codes: linear to 0 is 0, constant 1).
+const LINEAR_TO_MIN_LR: u32 = 2;
+
 /// The configuration a record holds, with `kernels`; a code out of range
 /// is a format error.
 fn config_of(r: &ConfigRecord, kernels: Kernels) -> Result<TrainConfig> {
     let bad = |what: &str, code: u64| Error::format(format!("unknown {what} code {code}"));
     let size = |x: u64, what: &str| usize::try_from(x).map_err(|_| bad(what, x));
     Ok(TrainConfig {
-        model: match r.model {
-            0 => ModelKind::SkipGram,
-            1 => ModelKind::Cbow,
-            m => return Err(bad("model", m as u64)),
-        },
-        loss: match r.loss {
-            0 => LossKind::NegativeSampling,
-            1 => LossKind::HierarchicalSoftmax,
-            l => return Err(bad("loss", l as u64)),
-        },
+        model: ModelKind::from_code(r.model).ok_or_else(|| bad("model", r.model as u64))?,
+        loss: LossKind::from_code(r.loss).ok_or_else(|| bad("loss", r.loss as u64))?,
         dim: size(r.dim, "dimension")?,
         window: size(r.window, "window")?,
         negative: size(r.negative, "negative")?,
@@ -225,15 +216,14 @@ fn config_of(r: &ConfigRecord, kernels: Kernels) -> Result<TrainConfig> {
             c => return Err(bad("cbow-mean", c as u64)),
         },
         lr_schedule: match r.lr_schedule {
-            0 | 2 => LrSchedule::Linear,
-            1 => LrSchedule::Constant,
-            s => return Err(bad("schedule", s as u64)),
+            LINEAR_TO_MIN_LR => LrSchedule::Linear,
+            s => LrSchedule::from_code(s).ok_or_else(|| bad("schedule", s as u64))?,
         },
         // Earlier files have schedule 0 and no `min_lr` (read as 0):
         // word2vec.c's schedule, as they were trained.
-        min_lr: match r.lr_schedule {
-            0 | 2 => Some(r.min_lr),
-            _ => None,
+        min_lr: match LrSchedule::from_code(r.lr_schedule) {
+            Some(LrSchedule::Constant) => None,
+            _ => Some(r.min_lr),
         },
         init_scale: (r.init_scale != 0.0).then_some(r.init_scale),
         batch: match r.flags & !(FLAG_BATCH | FLAG_SKIP_SATURATED) {

@@ -1,35 +1,10 @@
 //! Training parameters, checked once before any work starts.
 
 use crate::error::{Error, Result};
+use crate::kinds::MAX_DIM;
 use crate::simd::Kernels;
 
-/// Which word2vec architecture to train.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelKind {
-    /// Skip-gram: each context word predicts the centre word.
-    SkipGram,
-    /// Continuous bag of words: the (mean of the) context predicts the centre word.
-    Cbow,
-}
-
-/// The output layer and its loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LossKind {
-    /// Negative sampling from the unigram^0.75 distribution.
-    NegativeSampling,
-    /// Hierarchical softmax over a Huffman tree of the vocabulary.
-    HierarchicalSoftmax,
-}
-
-/// How the learning rate changes over training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LrSchedule {
-    /// word2vec.c's: linear decay from `lr` to `lr * 1e-4` over all epochs.
-    Linear,
-    /// `lr` throughout (to watch slow directions grow: a decaying rate can
-    /// freeze the late ones).
-    Constant,
-}
+pub use crate::kinds::{LossKind, LrSchedule, ModelKind};
 
 /// CBOW's default final learning rate, as a fraction of the initial one.
 ///
@@ -156,9 +131,9 @@ impl TrainConfig {
     /// so no run starts from one that was not checked.
     pub fn check(&self) -> Result<ValidConfig> {
         let bad = |m: String| Err(Error::invalid(m));
-        if self.dim == 0 || self.dim > 100_000 {
+        if self.dim == 0 || self.dim > MAX_DIM {
             return bad(format!(
-                "dimension must be between 1 and 100000, got {}",
+                "dimension must be between 1 and {MAX_DIM}, got {}",
                 self.dim
             ));
         }
@@ -196,11 +171,11 @@ impl TrainConfig {
         if let Some(m) = self.min_lr {
             if !(m.is_finite() && (0.0..=lr).contains(&m)) {
                 return bad(format!(
-                    "the final learning rate (min-lr) must be in [0, {lr}] (the initial rate), got {m}"
+                    "the final learning rate (min_lr) must be in [0, {lr}] (the initial rate), got {m}"
                 ));
             }
             if self.lr_schedule != LrSchedule::Linear {
-                return bad("a final learning rate (min-lr) needs the linear schedule".into());
+                return bad("a final learning rate (min_lr) needs the linear schedule".into());
             }
         }
         if let Some(s) = self.init_scale
@@ -215,15 +190,15 @@ impl TrainConfig {
         {
             return bad(
                 "batch training (shared negatives) needs skip-gram with negative sampling \
-                 (--model sgns --loss ns)"
+                 (model sgns, loss ns)"
                     .into(),
             );
         }
         if self.skip_saturated && self.loss != LossKind::NegativeSampling {
-            return bad("--skip-saturated applies to negative sampling only (--loss ns)".into());
+            return bad("the saturated-pair rule (skip_saturated) applies to negative sampling only (loss ns)".into());
         }
         if self.max_vocab == Some(0) {
-            return bad("max-vocab must be at least 1".into());
+            return bad("max_vocab must be at least 1".into());
         }
         Ok(ValidConfig(self.clone()))
     }

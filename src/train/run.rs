@@ -10,8 +10,8 @@
 use super::checkpoint::{self, CheckpointSink, Pause, Saver, Start};
 use super::config::ValidConfig;
 use super::feed::Feed;
+use super::parts::{Input, Trained, Weights, init_rows, output_rows};
 use super::trace::{self, Analyzer, Handoff};
-use super::trainer::{Input, Trained, Weights, init_rows, output_rows};
 use super::weights::SharedMatrix;
 use super::{OutputLayer, Progress, Tracing, TrainStats, join_worker, panicked, worker};
 use crate::error::{Error, ErrorKind, Result};

@@ -27,12 +27,13 @@
     reason = "the single-thread trace handoff copies the shared weights (see weights.rs)"
 )]
 
+use super::config::{LrSchedule, TrainConfig};
 use super::weights::SharedMatrix;
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::trace::{Point, TraceHeader, TraceReference, short, six_digits};
 use crate::model::Embeddings;
 use crate::text::Vocab;
 use faer::{Mat, Side};
-use serde::Serialize;
 use std::sync::{Condvar, Mutex};
 
 /// What to trace.
@@ -66,7 +67,7 @@ impl TraceConfig {
 }
 
 /// One trace point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct TracePoint {
     /// Corpus words processed so far (all threads, all epochs).
     pub words: u64,
@@ -85,8 +86,55 @@ pub struct TracePoint {
     /// `j = 1 ..= K`. Empty without one.
     pub overlap: Vec<f64>,
     /// The vectors of [`TraceConfig::rows`], one after another (`D` each).
-    #[serde(skip)]
     pub rows: Vec<f32>,
+}
+
+impl TracePoint {
+    /// The point as a trace file's line (without the rows).
+    pub fn record(&self) -> Point {
+        Point {
+            words: self.words,
+            epoch: self.epoch as u32,
+            lr: Some(self.lr),
+            loss: self.loss,
+            seconds: self.seconds,
+            singular_values: self.singular_values.clone(),
+            overlap: self.overlap.clone(),
+        }
+    }
+}
+
+/// The header of the trace file of a run of `config` over `vocab`, traced
+/// as `trace` says, against `reference` (and the file it came from).
+pub fn header(
+    config: &TrainConfig,
+    vocab: &Vocab,
+    trace: &TraceConfig,
+    reference: Option<(&Reference, Option<&std::path::Path>)>,
+) -> TraceHeader {
+    TraceHeader {
+        corpus_words: vocab.total(),
+        dim: config.dim,
+        epochs: config.epochs,
+        every: trace.every,
+        init_scale: config.init_scale.map(short),
+        k: trace.k,
+        loss: Some(config.loss),
+        lr: Some(short(config.learning_rate())),
+        lr_schedule: Some(config.lr_schedule),
+        min_lr: (config.lr_schedule == LrSchedule::Linear)
+            .then(|| six_digits(config.final_learning_rate())),
+        model: Some(config.model),
+        reference: reference.map(|(r, path)| TraceReference {
+            common_words: r.common_words() as u64,
+            eigenvalues: r.eigenvalues().to_vec(),
+            path: path.map(|p| p.display().to_string()),
+        }),
+        seed: config.seed,
+        threads: config.threads,
+        vocab: vocab.len(),
+        w2v_trace: 1,
+    }
 }
 
 /// The reference's top-`K` left singular subspace, restricted to the words

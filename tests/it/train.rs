@@ -200,9 +200,9 @@ fn min_lr_is_where_the_linear_decay_ends() {
     assert!(a != b, "min_lr has no effect");
     // Out of range, or with the constant schedule: refused by the check.
     for (bad, want) in [
-        (Some(-0.01), "min-lr"),
-        (Some(f32::NAN), "min-lr"),
-        (Some(2.0 * lr0), "min-lr"),
+        (Some(-0.01), "min_lr"),
+        (Some(f32::NAN), "min_lr"),
+        (Some(2.0 * lr0), "min_lr"),
     ] {
         let e = TrainConfig {
             min_lr: bad,

@@ -10,7 +10,6 @@ mod progress;
 mod query;
 mod spectral;
 mod timing;
-mod trace_file;
 mod train;
 
 use clap::parser::ValueSource;
@@ -52,6 +51,19 @@ enum Command {
     /// SVG plots: a training trace, a 2D map of words, a spectrum.
     #[command(subcommand)]
     Plot(plot::PlotCommand),
+}
+
+/// The parser of one of the library's named choices ([`w2v::Named`]): its
+/// names and aliases, each with its line of help.
+pub fn choice<T: w2v::Named + Clone + Send + Sync>()
+-> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = T::ALL.iter().map(|v| {
+        PossibleValue::new(v.as_str())
+            .help(v.describe())
+            .aliases(v.aliases().iter().copied())
+    });
+    PossibleValuesParser::new(values).try_map(|s: String| T::parse_name(&s))
 }
 
 /// Restore the default action of SIGPIPE, as C command-line tools have it:
@@ -103,18 +115,6 @@ pub fn save_model(
         return emb.write_word2vec_to(&mut w, format);
     }
     emb.save(path, format)
-}
-
-/// An `f32` as the `f64` with the same shortest decimal form, for JSON
-/// (0.025, not 0.02500000037252903).
-pub fn short(x: f32) -> f64 {
-    x.to_string().parse().unwrap_or(x as f64)
-}
-
-/// `x` to six significant digits, for printing a product of `f32` values
-/// (0.2 x 0.05 is 0.010000001 as `f32`; this gives 0.01).
-pub fn six_digits(x: f32) -> f64 {
-    format!("{x:.5e}").parse().unwrap_or(x as f64)
 }
 
 fn main() -> ExitCode {

@@ -1,7 +1,6 @@
 //! `w2v similar`, `w2v analogy`, `w2v info`, `w2v convert`: query and move
 //! models from the command line.
 
-use crate::train::FormatArg;
 use clap::{Args, ValueEnum};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -134,8 +133,8 @@ pub struct ConvertArgs {
     /// Output file (written atomically).
     output: PathBuf,
     /// Output format.
-    #[arg(long, value_enum)]
-    to: FormatArg,
+    #[arg(long, value_parser = crate::choice::<w2v::Format>())]
+    to: w2v::Format,
 }
 
 fn print_answers(emb: &Embeddings, answers: &[Neighbor], json: bool) {
@@ -298,13 +297,13 @@ pub fn info(a: InfoArgs) -> Result<()> {
 }
 
 pub fn convert(a: ConvertArgs) -> Result<()> {
-    crate::check_model_output(&a.output, a.to.into())?;
+    crate::check_model_output(&a.output, a.to)?;
     let emb = load(&a.input)?;
     if let Some(m) = emb.mapped() {
         // Converting is a full read anyway: refuse to copy a corrupt model.
         m.verify()?;
     }
-    let to: Format = a.to.into();
+    let to: Format = a.to;
     crate::save_model(&emb, &a.output, to)?;
     let name = match to {
         Format::Binary => "word2vec binary",

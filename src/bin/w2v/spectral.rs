@@ -1,7 +1,6 @@
 //! `w2v spectral`: closed-form embeddings, the top eigenvectors of QWEM's
 //! `M*` or of shifted positive PMI, from a count file or a corpus.
 
-use crate::train::FormatArg;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -79,8 +78,8 @@ pub struct SpectralArgs {
     #[arg(long, short = 'o')]
     output: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value = "bin")]
-    format: FormatArg,
+    #[arg(long, value_parser = crate::choice::<w2v::Format>(), default_value = "bin")]
+    format: w2v::Format,
     /// Print a JSON summary on standard output.
     #[arg(long)]
     json: bool,
@@ -139,7 +138,7 @@ pub fn run(a: SpectralArgs) -> Result<()> {
     };
     let count_seconds = t.elapsed().as_secs_f64();
     let (emb, report) = embed(&counts, &config)?;
-    emb.save(&a.output, a.format.into())?;
+    emb.save(&a.output, a.format)?;
     let s = Summary {
         report,
         count_seconds,

@@ -3,10 +3,11 @@
 //! (`--resume F`).
 
 use crate::progress::Reporter;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use w2v::format::checkpoint;
+use w2v::format::trace::six_digits;
 use w2v::train::{
     CheckpointParts, Checkpointing, Input, Reference, Resume, TraceConfig, TracePoint, Tracing,
     Trainer,
@@ -15,51 +16,6 @@ use w2v::{
     Corpus, Embeddings, Error, Format, Kernels, Level, LossKind, LrSchedule, ModelKind, Result,
     TrainConfig, TrainStats, Vocab,
 };
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ModelArg {
-    /// Skip-gram with the chosen loss.
-    #[value(alias = "sg", alias = "skipgram")]
-    Sgns,
-    /// Continuous bag of words.
-    Cbow,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum LossArg {
-    /// Negative sampling.
-    Ns,
-    /// Hierarchical softmax.
-    Hs,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ScheduleArg {
-    /// word2vec.c's: linear decay to lr x 1e-4.
-    Linear,
-    /// The same rate throughout.
-    Constant,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    /// word2vec binary (word2vec.c -binary 1).
-    Bin,
-    /// word2vec text (word2vec.c -binary 0).
-    Text,
-    /// w2v's native format, opened by mmap (`w2v convert` turns it into the others).
-    Native,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Bin => Format::Binary,
-            FormatArg::Text => Format::Text,
-            FormatArg::Native => Format::Native,
-        }
-    }
-}
 
 /// Options shared by `train` and anything else that trains.
 #[derive(Args)]
@@ -71,14 +27,14 @@ pub struct TrainArgs {
     #[arg(long, short = 'o')]
     output: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value = "bin")]
-    format: FormatArg,
+    #[arg(long, value_parser = crate::choice::<Format>(), default_value = "bin")]
+    format: Format,
     /// Architecture (word2vec.c's default is CBOW).
-    #[arg(long, value_enum, default_value = "cbow")]
-    model: ModelArg,
+    #[arg(long, value_parser = crate::choice::<ModelKind>(), default_value = "cbow")]
+    model: ModelKind,
     /// Output layer: negative sampling or hierarchical softmax.
-    #[arg(long, value_enum, default_value = "ns")]
-    loss: LossArg,
+    #[arg(long, value_parser = crate::choice::<LossKind>(), default_value = "ns")]
+    loss: LossKind,
     /// Vector dimension.
     #[arg(long, alias = "size", default_value_t = 100)]
     dim: usize,
@@ -127,8 +83,8 @@ pub struct TrainArgs {
     #[arg(long)]
     skip_saturated: bool,
     /// Learning-rate schedule.
-    #[arg(long, value_enum, default_value = "linear")]
-    lr_schedule: ScheduleArg,
+    #[arg(long, value_parser = crate::choice::<LrSchedule>(), default_value = "linear")]
+    lr_schedule: LrSchedule,
     /// Start from small vectors: input and output uniform in S x (-0.5, 0.5) / dim
     /// (default: word2vec.c's, input S = 1 and output 0).
     #[arg(long)]
@@ -181,21 +137,6 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// `--trace-every`.
-    pub fn trace_every(&self) -> u64 {
-        self.trace_every
-    }
-
-    /// `--trace-k`.
-    pub fn trace_k(&self) -> usize {
-        self.trace_k
-    }
-
-    /// `--reference`.
-    pub fn reference_path(&self) -> Option<&std::path::Path> {
-        self.reference.as_deref()
-    }
-
     /// The training configuration; the SIMD level is `--simd`, else
     /// `W2V_SIMD`, else the default.
     fn config(&self) -> Result<TrainConfig> {
@@ -205,14 +146,8 @@ impl TrainArgs {
             None => Kernels::from_env()?,
         };
         Ok(TrainConfig {
-            model: match self.model {
-                ModelArg::Sgns => ModelKind::SkipGram,
-                ModelArg::Cbow => ModelKind::Cbow,
-            },
-            loss: match self.loss {
-                LossArg::Ns => LossKind::NegativeSampling,
-                LossArg::Hs => LossKind::HierarchicalSoftmax,
-            },
+            model: self.model,
+            loss: self.loss,
             dim: self.dim,
             window: self.window,
             negative: self.negative,
@@ -224,10 +159,7 @@ impl TrainArgs {
             threads: self.threads.unwrap_or(defaults.threads),
             seed: self.seed,
             cbow_mean: !self.cbow_sum,
-            lr_schedule: match self.lr_schedule {
-                ScheduleArg::Linear => LrSchedule::Linear,
-                ScheduleArg::Constant => LrSchedule::Constant,
-            },
+            lr_schedule: self.lr_schedule,
             min_lr: self.min_lr,
             init_scale: self.init_scale,
             batch: self.batch,
@@ -251,7 +183,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 pub fn run(args: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     // Every path before any work (counting, reading a checkpoint): the
     // output, the checkpoint, the vocabulary to save (the trace below).
-    crate::check_model_output(&args.output, args.format.into())?;
+    crate::check_model_output(&args.output, args.format)?;
     let checkpoint_path = args.checkpoint.as_ref().or(args.resume.as_ref());
     if let Some(path) = checkpoint_path {
         let target = w2v::format::atomic::check_writable(path)?;
@@ -348,10 +280,10 @@ pub fn run(args: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         (Some(r), Some(_)) => Some(Reference::new(r, &vocab, config.dim.min(r.dim()))?),
         _ => None,
     };
-    let header = args
-        .trace
-        .as_ref()
-        .map(|_| crate::trace_file::header(&args, &config, &vocab, reference.as_ref()));
+    let header = args.trace.as_ref().map(|_| {
+        let r = reference.as_ref().map(|r| (r, args.reference.as_deref()));
+        w2v::train::trace::header(&config, &vocab, &trace, r)
+    });
     let mut points: Vec<TracePoint> = Vec::new();
     let mut trace_sink = |p: TracePoint| points.push(p);
     let mut checkpoint_sink = |p: &CheckpointParts<'_>| match &args.checkpoint {
@@ -377,7 +309,8 @@ pub fn run(args: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     let trained = trainer.train(Input::Corpus(&corpus))?;
     let (emb, mut stats) = (trained.embeddings, trained.stats);
     if let (Some(path), Some(header)) = (&args.trace, &header) {
-        crate::trace_file::write(path, header, &points)?;
+        let records: Vec<_> = points.iter().map(TracePoint::record).collect();
+        w2v::format::trace::write(path, header, &records)?;
     }
     stats.vocab_seconds = vocab_seconds;
     reporter.finish();
@@ -391,7 +324,7 @@ fn finish(
     emb: &Embeddings,
     stats: &TrainStats,
 ) -> Result<()> {
-    crate::save_model(emb, &args.output, args.format.into())?;
+    crate::save_model(emb, &args.output, args.format)?;
     if !args.quiet {
         eprintln!(
             "trained {} words x {} in {:.2}s: {:.0} words/s, final loss {:.4}, SIMD {}, {}{}{}{}; wrote {}",
@@ -414,7 +347,7 @@ fn finish(
             },
             match config.final_learning_rate() {
                 m if m > 0.0 && config.lr_schedule == LrSchedule::Linear => {
-                    let m = crate::six_digits(m);
+                    let m = six_digits(m);
                     format!(", lr {} decayed to {m}", config.learning_rate())
                 }
                 _ => String::new(),
@@ -515,8 +448,8 @@ fn contradictions(
     let every = from.checkpoint_every();
     let opt = |x: Option<String>| x.unwrap_or_else(|| "none".into());
     let checks: [(&str, bool, String); 19] = [
-        ("model", mine.model == c.model, format!("{:?}", c.model)),
-        ("loss", mine.loss == c.loss, format!("{:?}", c.loss)),
+        ("model", mine.model == c.model, c.model.to_string()),
+        ("loss", mine.loss == c.loss, c.loss.to_string()),
         ("dim", mine.dim == c.dim, c.dim.to_string()),
         ("window", mine.window == c.window, c.window.to_string()),
         (
@@ -551,12 +484,12 @@ fn contradictions(
         (
             "lr_schedule",
             mine.lr_schedule == c.lr_schedule,
-            format!("{:?}", c.lr_schedule),
+            c.lr_schedule.to_string(),
         ),
         (
             "min_lr",
             mine.final_learning_rate() == c.final_learning_rate(),
-            crate::six_digits(c.final_learning_rate()).to_string(),
+            six_digits(c.final_learning_rate()).to_string(),
         ),
         (
             "init_scale",

@@ -229,7 +229,7 @@ pub fn data(base: &TrainConfig) -> Result<Value> {
         "corpus": {"sentences": CORPUS.lines().count(), "tokens": tokens, "vocab": v},
         "config": {
             "model": "sgns", "dim": d, "window": config.window, "negative": config.negative,
-            "epochs": config.epochs, "lr": crate::short(config.learning_rate()), "init_scale": crate::short(INIT_SCALE),
+            "epochs": config.epochs, "lr": w2v::format::trace::short(config.learning_rate()), "init_scale": w2v::format::trace::short(INIT_SCALE),
             "seed": config.seed,
         },
         "words": words,

@@ -16,11 +16,13 @@
 //!   counts, or the top singular values of a model's matrix.
 
 pub mod map;
+pub mod rises;
 pub mod spectrum;
+#[cfg(test)]
+pub mod synthetic;
 pub mod theory;
 pub mod trace;
 pub mod trace_figure;
-pub mod trace_file;
 
 use clap::{Args, Subcommand};
 use plotters::style::RGBColor;

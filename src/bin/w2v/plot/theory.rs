@@ -31,9 +31,9 @@
 //! `--theory-skip n` the trace's first `n` modes are left out of the pairing
 //! (see [`fit`]) and the constant is fitted on mode `n + 1`.
 
+use super::rises::crossing;
 use super::thousands;
-use super::trace::crossing;
-use super::trace_file::TracePoint;
+use w2v::format::trace::{Point as TracePoint, short};
 use w2v::{Error, Result};
 
 /// The theory's fit of one mode.
@@ -78,7 +78,7 @@ impl Clock {
     fn new(points: &[TracePoint]) -> Clock {
         let lrs: Option<Vec<f64>> = points
             .iter()
-            .map(|p| p.lr.filter(|l| l.is_finite() && *l > 0.0))
+            .map(|p| p.lr.map(short).filter(|l| l.is_finite() && *l > 0.0))
             .collect();
         let rate: Vec<f64> = match lrs {
             Some(l) if !l.is_empty() => l.iter().map(|x| x / l[0]).collect(),
@@ -279,8 +279,8 @@ impl Theory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::trace_file::Trace;
-    use crate::plot::trace_file::tests::{lambdas, synthetic};
+    use crate::plot::synthetic::{lambdas, synthetic};
+    use w2v::format::trace::Trace;
 
     #[test]
     fn the_fit_recovers_the_constant_and_predicts_every_mode() {
@@ -307,10 +307,11 @@ mod tests {
         let p = |words: u64, lr: f64| TracePoint {
             words,
             epoch: 0,
-            lr: Some(lr),
+            lr: Some(lr as f32),
             loss: None,
+            seconds: 0.0,
             singular_values: vec![1.0],
-            overlap: None,
+            overlap: vec![],
         };
         // Constant: t = words - first words.
         let c = Clock::new(&[p(100, 0.02), p(200, 0.02), p(400, 0.02)]);

@@ -7,7 +7,7 @@
 //! "lr", "loss", "singular_values": [s1, ..., sk], "overlap": [o1, ...]}`,
 //! `overlap[j]` the mean squared cosine between the learned and the
 //! reference's top-(j+1) subspaces (present only with a reference);
-//! [`super::trace_file`] reads it.
+//! [`w2v::format::trace`] reads it.
 //!
 //! The figure ([`super::trace_figure`]) has the top-k singular values of the input embedding matrix
 //! on top and the running loss below; with a reference, the overlap of the
@@ -17,17 +17,19 @@
 //! predicted).
 //!
 //! The key figure is each mode's **half-rise words**: the words seen at
-//! which `s_k` first reaches half its final value ([`half_rise_words`]).
+//! which `s_k` first reaches half its final value ([`half_rise_words`], with
+//! the other measures of a trace in [`super::rises`]).
 //! From a small initialisation the modes are learned one after another,
 //! largest eigenvalue first, so these increase strictly with `k`. They are
 //! printed, marked on the curves and written in the SVG's `<desc>`.
 
+use super::rises::{half_rise_table, half_rise_words};
 use super::theory;
 use super::trace_figure::{Figure, render};
-use super::trace_file::{Trace, TracePoint};
-use super::{OutputArgs, thousands, write_svg};
+use super::{OutputArgs, write_svg};
 use clap::Args;
 use std::path::PathBuf;
+use w2v::format::trace::Trace;
 use w2v::{Error, Result};
 
 /// `w2v plot trace`.
@@ -51,80 +53,6 @@ pub struct TraceArgs {
     log: bool,
     #[command(flatten)]
     out: OutputArgs,
-}
-
-/// The first `x` at which the series `(x, y)` reaches `level`, linearly
-/// interpolated between the two points around the crossing; the first `x`
-/// if it starts at or above `level`; `None` if it never reaches it or
-/// `level` is not a positive number.
-pub fn crossing(series: impl IntoIterator<Item = (f64, f64)>, level: f64) -> Option<f64> {
-    if !(level.is_finite() && level > 0.0) {
-        return None;
-    }
-    let mut prev: Option<(f64, f64)> = None;
-    for (x, y) in series {
-        if y >= level {
-            return Some(match prev {
-                Some((x0, y0)) if y > y0 => x0 + (x - x0) * (level - y0) / (y - y0),
-                _ => x,
-            });
-        }
-        prev = Some((x, y));
-    }
-    None
-}
-
-/// For each mode `j < k`, the words seen at which `s_j` first reaches half
-/// its final (last point's) value, interpolated between trace points;
-/// `None` for a mode whose final value is not positive, or which the points
-/// lack.
-pub fn half_rise_words(points: &[TracePoint], k: usize) -> Vec<Option<u64>> {
-    (0..k)
-        .map(|j| {
-            let last = points.last()?.singular_values.get(j)?;
-            let series = points
-                .iter()
-                .filter_map(|p| Some((p.words as f64, *p.singular_values.get(j)?)));
-            crossing(series, last / 2.0).map(|w| w.round() as u64)
-        })
-        .collect()
-}
-
-/// The words seen at which each epoch after the first starts (the first
-/// point of a new epoch).
-pub fn epoch_starts(points: &[TracePoint]) -> Vec<f64> {
-    points
-        .windows(2)
-        .filter(|w| w[1].epoch != w[0].epoch)
-        .map(|w| w[1].words as f64)
-        .collect()
-}
-
-/// Whether the known values increase strictly (a `None` breaks the run).
-pub fn strictly_increasing(words: &[Option<u64>]) -> bool {
-    words
-        .windows(2)
-        .all(|w| matches!((w[0], w[1]), (Some(a), Some(b)) if a < b))
-}
-
-/// The half-rise words of each mode, one line each, and whether they
-/// increase strictly.
-pub fn half_rise_table(trace: &Trace, k: usize, half: &[Option<u64>]) -> String {
-    let last = trace.points.last().map(|p| &p.singular_values[..]);
-    let mut s = String::from(
-        "half-rise words: the words seen at which s_k first reaches half its final value\n    k  half-rise words   final s_k\n",
-    );
-    for (j, h) in half.iter().enumerate().take(k) {
-        let w = h.map_or("never".into(), thousands);
-        let f = last.and_then(|l| l.get(j)).copied().unwrap_or(f64::NAN);
-        s += &format!("{:>5}  {w:>15}   {f:>9.4}\n", j + 1);
-    }
-    s += if strictly_increasing(half) {
-        "the half-rise words increase strictly with k (the modes are learned one after another)\n"
-    } else {
-        "the half-rise words do NOT increase strictly with k (some modes rise together or cross)\n"
-    };
-    s
 }
 
 /// `w2v plot trace`.
@@ -174,7 +102,9 @@ pub fn run(a: TraceArgs) -> Result<()> {
 #[cfg(test)]
 pub mod tests {
     use super::*;
-    use crate::plot::trace_file::tests::{lambdas, synthetic};
+    use crate::plot::rises::strictly_increasing;
+    use crate::plot::synthetic::{lambdas, synthetic};
+    use w2v::format::trace::Point as TracePoint;
 
     fn point(words: u64, s: &[f64]) -> TracePoint {
         TracePoint {
@@ -182,8 +112,9 @@ pub mod tests {
             epoch: 0,
             lr: None,
             loss: None,
+            seconds: 0.0,
             singular_values: s.to_vec(),
-            overlap: None,
+            overlap: vec![],
         }
     }
 

@@ -4,9 +4,8 @@
 //! and top-k subspaces; the theory's predicted curves dashed over the
 //! singular values. Epoch boundaries are thin grey lines.
 
+use super::rises::{epoch_starts, half_rise_table, half_rise_words, strictly_increasing};
 use super::theory::Theory;
-use super::trace::{epoch_starts, half_rise_table, half_rise_words, strictly_increasing};
-use super::trace_file::Trace;
 use super::{
     FONT, LABEL_SIZE, TICK_SIZE, TITLE_SIZE, colour, draw_err, log_axis, log_label, number_label,
     padded, thousands, with_desc, words_label,
@@ -15,6 +14,8 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use w2v::Named;
+use w2v::format::trace::Trace;
 use w2v::{Error, Result};
 
 /// What to draw.
@@ -38,15 +39,15 @@ pub fn render(trace: &Trace, fig: &Figure) -> Result<String> {
         let root = SVGBackend::with_string(&mut svg, fig.size).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
         let h = &trace.header;
-        let mut title = format!("Training trace: {}", h.model.to_uppercase());
-        if !h.loss.is_empty() {
-            title += &format!(" ({})", h.loss.to_uppercase());
+        let mut title = format!("Training trace: {}", name(h.model).to_uppercase());
+        if h.loss.is_some() {
+            title += &format!(" ({})", name(h.loss).to_uppercase());
         }
         if h.dim > 0 {
             title += &format!(", D = {}", h.dim);
         }
         if h.vocab > 0 {
-            title += &format!(", V = {}", thousands(h.vocab));
+            title += &format!(", V = {}", thousands(h.vocab as u64));
         }
         if h.corpus_words > 0 && h.epochs > 0 {
             title += &format!(
@@ -397,7 +398,7 @@ fn draw_overlap(area: &Area, trace: &Trace, k: usize, x_range: std::ops::Range<f
         let pts = trace
             .points
             .iter()
-            .filter_map(move |p| Some((p.words as f64, *p.overlap.as_ref()?.get(s - 1)?)));
+            .filter_map(move |p| Some((p.words as f64, *p.overlap.get(s - 1)?)));
         chart
             .draw_series(LineSeries::new(pts, c.stroke_width(2)))
             .map_err(draw_err)?
@@ -415,14 +416,19 @@ fn draw_overlap(area: &Area, trace: &Trace, k: usize, x_range: std::ops::Range<f
     Ok(())
 }
 
+/// A header's choice by name (empty when the trace does not say).
+fn name<T: Named>(x: Option<T>) -> &'static str {
+    x.map_or("", Named::as_str)
+}
+
 /// The half-rise table (and the theory's fit), as text.
 fn description(trace: &Trace, k: usize, half: &[Option<u64>], th: Option<&Theory>) -> String {
     let h = &trace.header;
     let num = |x: Option<f64>| x.map_or("-".into(), number_label);
     let mut s = format!(
         "w2v trace: {} {}, D = {}, V = {}, {} epochs of {} words, a point every {} words, init scale {}, lr {} ({}), {} singular values traced\n",
-        h.model,
-        h.loss,
+        name(h.model),
+        name(h.loss),
         h.dim,
         h.vocab,
         h.epochs,
@@ -430,13 +436,13 @@ fn description(trace: &Trace, k: usize, half: &[Option<u64>], th: Option<&Theory
         h.every,
         num(h.init_scale),
         num(h.lr),
-        h.lr_schedule,
+        name(h.lr_schedule),
         h.k
     );
     if let Some(r) = &h.reference {
         s += &format!(
             "reference: {} ({} words in common, {} eigenvalues)\n",
-            r.path,
+            r.path.as_deref().unwrap_or("-"),
             r.common_words,
             r.eigenvalues.len()
         );
@@ -452,9 +458,9 @@ fn description(trace: &Trace, k: usize, half: &[Option<u64>], th: Option<&Theory
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plot::synthetic::{lambdas, synthetic};
     use crate::plot::texts;
     use crate::plot::theory::fit;
-    use crate::plot::trace_file::tests::{lambdas, synthetic};
 
     #[test]
     fn a_rendered_trace_has_its_labels_and_curves() {
