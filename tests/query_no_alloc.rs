@@ -57,6 +57,12 @@ fn pass(emb: &Embeddings, qs: &[f32], scratch: &mut Scratch) -> usize {
         let top = emb.nearest_into(q, k, restrict, exclude, scratch).unwrap();
         assert_eq!(top.len(), k);
         sum += top[0].index;
+        // A word's vector into a caller's buffer (a hit, then a miss).
+        let mut v = [0.0f32; DIM];
+        let word = emb.word(i % V).unwrap();
+        assert!(emb.vector_into(word, &mut v).unwrap());
+        assert!(!emb.vector_into("no such word", &mut v).unwrap());
+        sum += (v[0] > 0.0) as usize;
     }
     for (b, batch) in qs.chunks_exact(BATCH * DIM).enumerate() {
         let lists: [[usize; 2]; BATCH] = std::array::from_fn(|j| [b + j, 2 * b + j]);

@@ -11,6 +11,7 @@ pub mod eval;
 mod io;
 pub mod query;
 pub mod scan;
+mod search;
 mod words;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -178,9 +179,32 @@ impl Embeddings {
         })
     }
 
-    /// The vector of `word`, if known.
+    /// The vector of `word`, if known: its stored row, borrowed.
     pub fn vector(&self, word: &str) -> Option<&[f32]> {
         self.index(word).map(|i| self.row(i))
+    }
+
+    /// Write the vector of `word` into `out` (`dim` floats); `false`, with
+    /// `out` unchanged, when the model has no vector for it. Today that is
+    /// the word's stored row; a model that computes vectors (from subword
+    /// rows) writes the computed one here, where [`Embeddings::vector`] can
+    /// only borrow what is stored. An `out` of another length is an error.
+    /// Allocates nothing.
+    pub fn vector_into(&self, word: &str, out: &mut [f32]) -> Result<bool> {
+        if out.len() != self.dim {
+            return Err(Error::invalid(format!(
+                "the buffer holds {} floats; the vectors have {}",
+                out.len(),
+                self.dim
+            )));
+        }
+        match self.index(word) {
+            Some(i) => {
+                out.copy_from_slice(self.row(i));
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// Each row's Euclidean norm: stored in native files, computed once

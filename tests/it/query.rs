@@ -407,3 +407,20 @@ fn batches_give_the_single_query_answers() {
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
     }
 }
+
+#[test]
+fn a_words_vector_goes_into_the_callers_buffer() {
+    let words = numbered_words(5);
+    let data = crate::common::floats(5 * 4, 3);
+    let emb = model(&words, 4, data.clone());
+    let mut out = [7.0f32; 4];
+    assert!(emb.vector_into("w2", &mut out).unwrap());
+    assert_eq!(&out[..], &data[8..12]);
+    assert_eq!(emb.vector("w2"), Some(&data[8..12]));
+    out = [7.0; 4];
+    assert!(!emb.vector_into("w9", &mut out).unwrap());
+    assert_eq!(out, [7.0; 4], "a miss leaves the buffer as it was");
+    let e = emb.vector_into("w2", &mut [0.0; 3]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.to_string().contains("holds 3 floats"), "{e}");
+}
