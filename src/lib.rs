@@ -18,6 +18,7 @@
 //! | [`model`] | [`Embeddings`]: loading, saving, queries, evaluation |
 //! | [`train`](mod@train) | word2vec training, producing [`Embeddings`] |
 //! | [`spectral`] | closed-form embeddings from co-occurrence counts, producing [`Embeddings`] |
+//! | `plot` | SVG figures of traces, word maps and spectra (the `plot` feature) |
 //! | [`ffi`] | the C ABI over all of the above |
 //!
 //! ## Error model
@@ -37,6 +38,8 @@ pub mod ffi;
 pub mod format;
 pub mod kinds;
 pub mod model;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod simd;
 pub mod spectral;
 pub mod text;

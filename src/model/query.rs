@@ -27,32 +27,9 @@
 //! once it has grown to the largest query seen: hold one per thread.
 
 use super::Embeddings;
-use super::scan::QueryCode;
 use super::search::{BLOCK_BYTES, insert};
+pub use super::search::{Neighbor, Scratch};
 use crate::error::{Error, ErrorKind, Result};
-
-/// One answer: a word index and its score (a cosine for 3CosAdd and
-/// neighbours, 3CosMul's ratio for [`Embeddings::most_similar_cosmul`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Neighbor {
-    /// Index in the vocabulary ([`Embeddings::word`] gives the word).
-    pub index: usize,
-    /// Score, higher is nearer.
-    pub score: f32,
-}
-
-impl Neighbor {
-    /// The padding of a batch answer with fewer than `k` neighbours.
-    pub const NONE: Neighbor = Neighbor {
-        index: usize::MAX,
-        score: f32::NEG_INFINITY,
-    };
-
-    /// Whether this is real (not [`Neighbor::NONE`] padding).
-    pub fn is_some(&self) -> bool {
-        self.index != usize::MAX
-    }
-}
 
 /// How to answer `a : b :: c : ?`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,27 +39,6 @@ pub enum Analogy {
     /// 3CosMul: `cos'(d, b) cos'(d, c) / (cos'(d, a) + 1e-6)` with `cos' = (1 + cos) / 2`
     /// (Levy and Goldberg; gensim's `most_similar_cosmul`).
     Mul,
-}
-
-/// Buffers reused across queries. One per thread; cheap to create.
-#[derive(Debug, Default, Clone)]
-pub struct Scratch {
-    pub(super) scores: Vec<f32>,
-    pub(super) approx: Vec<Neighbor>,
-    pub(super) candidates: Vec<Vec<Neighbor>>,
-    pub(super) top: Vec<Neighbor>,
-    pub(super) query: Vec<f32>,
-    pub(super) inv: Vec<f32>,
-    pub(super) codes: Vec<i8>,
-    pub(super) coded: Vec<(QueryCode, f32)>,
-    pub(super) sums: Vec<i32>,
-}
-
-impl Scratch {
-    /// Empty buffers (they grow on first use).
-    pub fn new() -> Scratch {
-        Scratch::default()
-    }
 }
 
 fn not_found(word: &str) -> Error {

@@ -5,9 +5,52 @@
 //! functions of [`super::query`] pick one.
 
 use super::Embeddings;
-use super::query::{Neighbor, Scratch};
 use super::scan::{self, BLOCK_ROWS, QueryCode};
 use crate::format::native::ScanParts;
+
+/// One answer: a word index and its score (a cosine for 3CosAdd and
+/// neighbours, 3CosMul's ratio for [`Embeddings::most_similar_cosmul`](super::Embeddings::most_similar_cosmul)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbor {
+    /// Index in the vocabulary ([`Embeddings::word`] gives the word).
+    pub index: usize,
+    /// Score, higher is nearer.
+    pub score: f32,
+}
+
+impl Neighbor {
+    /// The padding of a batch answer with fewer than `k` neighbours.
+    pub const NONE: Neighbor = Neighbor {
+        index: usize::MAX,
+        score: f32::NEG_INFINITY,
+    };
+
+    /// Whether this is real (not [`Neighbor::NONE`] padding).
+    pub fn is_some(&self) -> bool {
+        self.index != usize::MAX
+    }
+}
+
+/// Buffers reused across queries. One per thread; cheap to create.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    pub(super) scores: Vec<f32>,
+    pub(super) approx: Vec<Neighbor>,
+    pub(super) candidates: Vec<Vec<Neighbor>>,
+    pub(super) top: Vec<Neighbor>,
+    pub(super) query: Vec<f32>,
+    pub(super) inv: Vec<f32>,
+    pub(super) codes: Vec<i8>,
+    pub(super) coded: Vec<(QueryCode, f32)>,
+    pub(super) sums: Vec<i32>,
+}
+
+impl Scratch {
+    /// Empty buffers (they grow on first use).
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+}
 
 /// Target bytes of matrix per block: a block stays in L2 while every query of
 /// a batch runs over it.

@@ -16,7 +16,7 @@
 //!   refused.
 //!
 //! [`Resume::new`] checks a checkpoint read back against the corpus, and
-//! [`resume`](super::resume) goes on with the same schedule and counters.
+//! [`Trainer::resume`](super::Trainer::resume) goes on with the same schedule and counters.
 //!
 //! # Random state
 //!

@@ -111,7 +111,7 @@ pub struct Trained {
     pub embeddings: Embeddings,
     /// Counters and timings.
     pub stats: TrainStats,
-    /// The output vectors, when [`Trainer::keep_output`] asked for them (to
-    /// merge runs, or to go on from both matrices with [`Trainer::weights`]).
+    /// The output vectors, when [`Trainer::keep_output`](super::Trainer::keep_output) asked for them (to
+    /// merge runs, or to go on from both matrices with [`Trainer::weights`](super::Trainer::weights)).
     pub output: Option<Vec<f32>>,
 }

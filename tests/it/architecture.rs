@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 /// The library's top-level modules, lowest layer first: each may use only
 /// the modules before it.
-const LAYERS: [&str; 9] = [
-    "error", "kinds", "simd", "format", "text", "model", "train", "spectral", "ffi",
+const LAYERS: [&str; 10] = [
+    "error", "kinds", "simd", "format", "text", "model", "train", "spectral", "plot", "ffi",
 ];
 
 /// Siblings of one layer: neither imports the other (both stand on the
@@ -428,12 +428,20 @@ fn the_library_depends_on_no_crate_only_the_command_line_uses() {
             .unwrap_or_else(|| panic!("{dep} is not a dependency"));
         assert!(line.contains("optional = true"), "{line}");
     }
-    let cli = toml
-        .lines()
-        .find(|l| l.starts_with("cli = "))
-        .expect("a `cli` feature");
-    for dep in ["clap", "indicatif", "plotters"] {
+    let feature = |name: &str| {
+        toml.lines()
+            .find(|l| l.starts_with(&format!("{name} = [")))
+            .unwrap_or_else(|| panic!("no `{name}` feature"))
+            .to_string()
+    };
+    let (cli, plot) = (feature("cli"), feature("plot"));
+    for dep in ["clap", "indicatif"] {
         assert!(cli.contains(&format!("dep:{dep}")), "{cli}");
     }
+    // plotters comes with the library's figures, which the command line turns on.
+    assert!(
+        plot.contains("dep:plotters") && cli.contains("\"plot\""),
+        "{cli} / {plot}"
+    );
     assert!(toml.contains("required-features = [\"cli\"]"));
 }

@@ -252,7 +252,7 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     );
     fails(
         &["plot", "spectrum", &m, "--k", "21", "-o", o],
-        "--k 21: there are 20 singular values",
+        "k = 21: there are 20 singular values",
     );
     let nd = tmp.path("no/such/folder/x.svg");
     fails(

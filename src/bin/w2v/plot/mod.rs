@@ -1,33 +1,15 @@
-//! `w2v plot`: SVG figures of a training trace, a word map and a spectrum,
-//! drawn with `plotters` (SVG backend only).
-//!
-//! Each plot is rendered into a `String` (`SVGBackend::with_string`), then
-//! written atomically ([`w2v::format::atomic::write_atomically`]): a failed
-//! run leaves no partial file. Text is written as SVG `<text>` elements and
-//! left to the viewer's fonts; plotters only estimates label widths (its
-//! built-in estimate, no font files), so the build and the run need no font.
-//!
-//! * [`trace`]: the loss and the top singular values of the input embeddings
-//!   against words seen, from `w2v train --trace`; with a reference model,
-//!   the subspace overlap, and with `--theory` the closed form's predicted
-//!   rises ([`theory`]).
-//! * [`map`]: a 2D PCA map of chosen words.
-//! * [`spectrum`]: the top eigenvalues of a target built from co-occurrence
-//!   counts, or the top singular values of a model's matrix.
+//! `w2v plot`: the SVG figures of [`w2v::plot`] from the command line: a
+//! training trace, a word map, a spectrum. Each subcommand checks its output
+//! and size first, then draws and writes the SVG atomically.
 
-pub mod map;
-pub mod rises;
-pub mod spectrum;
-#[cfg(test)]
-pub mod synthetic;
-pub mod theory;
-pub mod trace;
-pub mod trace_figure;
+mod trace;
 
+use crate::spectral::TargetArg;
 use clap::{Args, Subcommand};
-use plotters::style::RGBColor;
-use std::path::{Path, PathBuf};
-use w2v::{Error, ErrorKind, Result};
+use std::path::PathBuf;
+use w2v::plot::spectrum::{file_name, of_counts, of_model};
+use w2v::plot::{map, spectrum, write_svg};
+use w2v::{Embeddings, Error, Result};
 
 /// `w2v plot ...`.
 #[derive(Subcommand)]
@@ -36,9 +18,9 @@ pub enum PlotCommand {
     /// (with a reference: subspace overlap; `--theory`: the closed form's predicted rises).
     Trace(trace::TraceArgs),
     /// A 2D PCA map of the given words' vectors, each point labelled.
-    Map(map::MapArgs),
+    Map(MapArgs),
     /// The top eigenvalues of a target (`--cooc`), or the top singular values of a model.
-    Spectrum(spectrum::SpectrumArgs),
+    Spectrum(SpectrumArgs),
 }
 
 /// Options every plot takes: the output file and its size in pixels.
@@ -73,251 +55,113 @@ impl OutputArgs {
 pub fn run(cmd: PlotCommand) -> Result<()> {
     match cmd {
         PlotCommand::Trace(a) => trace::run(a),
-        PlotCommand::Map(a) => map::run(a),
-        PlotCommand::Spectrum(a) => spectrum::run(a),
+        PlotCommand::Map(a) => run_map(a),
+        PlotCommand::Spectrum(a) => run_spectrum(a),
     }
 }
 
-/// The font family of every label (the viewer picks the face).
-pub const FONT: &str = "sans-serif";
-/// Font sizes (plotters' units: the SVG gets `size / 1.24` px).
-pub const TITLE_SIZE: f64 = 26.0;
-/// Panel captions and axis descriptions.
-pub const LABEL_SIZE: f64 = 18.0;
-/// Tick labels and legends.
-pub const TICK_SIZE: f64 = 15.0;
-
-/// Ten colours told apart by most viewers (Tableau 10).
-const TAB10: [(u8, u8, u8); 10] = [
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-    (227, 119, 194),
-    (127, 127, 127),
-    (188, 189, 34),
-    (23, 190, 207),
-];
-
-/// The colour of series `i` of `n`: Tableau 10 up to ten series, beyond
-/// that an even walk along a dark-to-light viridis-like ramp (the modes of
-/// a trace are ordered, so an ordered ramp still reads).
-pub fn colour(i: usize, n: usize) -> RGBColor {
-    if n <= TAB10.len() {
-        let (r, g, b) = TAB10[i % TAB10.len()];
-        return RGBColor(r, g, b);
-    }
-    // A few stops of viridis, linearly interpolated.
-    const STOPS: [(f64, f64, f64); 5] = [
-        (68.0, 1.0, 84.0),
-        (59.0, 82.0, 139.0),
-        (33.0, 145.0, 140.0),
-        (94.0, 201.0, 98.0),
-        (253.0, 231.0, 37.0),
-    ];
-    let t = i as f64 / (n - 1) as f64 * (STOPS.len() - 1) as f64 * 0.92;
-    let (a, f) = (t.floor() as usize, t - t.floor());
-    let (p, q) = (STOPS[a], STOPS[(a + 1).min(STOPS.len() - 1)]);
-    let mix = |x: f64, y: f64| (x + (y - x) * f).round() as u8;
-    RGBColor(mix(p.0, q.0), mix(p.1, q.1), mix(p.2, q.2))
+/// `w2v plot map`.
+#[derive(Args)]
+pub struct MapArgs {
+    /// The model: word2vec binary or text, or native.
+    model: PathBuf,
+    /// The words to place, comma-separated (at least 2).
+    #[arg(long, short = 'w', value_delimiter = ',', required = true)]
+    words: Vec<String>,
+    /// Centre the vectors on their mean first (a PCA proper); without it the
+    /// axes are the top two singular directions of the raw vectors.
+    #[arg(long)]
+    center: bool,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
-/// A drawing error as a w2v error (plotters' errors are the backend's
-/// and cannot happen on a `String`, but are not unwrapped).
-pub fn draw_err(e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Internal, format!("drawing the plot failed: {e}"))
+/// `w2v plot map`.
+fn run_map(a: MapArgs) -> Result<()> {
+    a.out.check()?;
+    let words: Vec<String> = a
+        .words
+        .iter()
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let emb = Embeddings::load(&a.model)?;
+    let map = map::project(&emb, &words, a.center)?;
+    let name = a.model.file_name().map_or_else(
+        || a.model.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
+    let svg = map::render(&map, &name, (a.out.width, a.out.height))?;
+    write_svg(&a.out.output, &svg)?;
+    eprintln!(
+        "wrote {} ({} words; PC 1 {:.1} %, PC 2 {:.1} %)",
+        a.out.output.display(),
+        map.words.len(),
+        100.0 * map.share.0,
+        100.0 * map.share.1
+    );
+    Ok(())
 }
 
-/// A count of words as axis text, to 3 significant digits: `0`, `500k`,
-/// `735k`, `1.5M`, `2.13M`, `2G`.
-pub fn words_label(x: f64) -> String {
-    let a = x.abs();
-    let (v, unit) = if a >= 1e9 {
-        (x / 1e9, "G")
-    } else if a >= 1e6 {
-        (x / 1e6, "M")
-    } else if a >= 1e3 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
-    let decimals = match v.abs() {
-        a if a >= 99.95 => 0,
-        a if a >= 9.995 => 1,
-        _ => 2,
-    };
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        &s
-    };
-    format!("{s}{unit}")
+/// `w2v plot spectrum`.
+#[derive(Args)]
+pub struct SpectrumArgs {
+    /// A model (any format): plot its matrix's top singular values.
+    #[arg(required_unless_present = "cooc", conflicts_with = "cooc")]
+    model: Option<PathBuf>,
+    /// Or co-occurrence counts from `w2v cooc`: plot a target's top eigenvalues.
+    #[arg(long)]
+    cooc: Option<PathBuf>,
+    /// With --cooc: the target [default: qwem].
+    #[arg(long, value_enum)]
+    target: Option<TargetArg>,
+    /// With --target sppmi: the shift log k [default: 5].
+    #[arg(long)]
+    negative: Option<f64>,
+    /// With --target sppmi: the context distribution smoothing exponent [default: 0.75].
+    #[arg(long)]
+    cds: Option<f64>,
+    /// How many values: the top k [default: 100, or as many as there are].
+    #[arg(long, short = 'k')]
+    k: Option<usize>,
+    /// A logarithmic value axis (values that are not positive are left out).
+    #[arg(long)]
+    log: bool,
+    /// Threads for the target's products [default: one per core].
+    #[arg(long)]
+    threads: Option<usize>,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
-/// A number as tick text: plain where it reads well, else scientific.
-pub fn number_label(x: f64) -> String {
-    let a = x.abs();
-    if x == 0.0 {
-        "0".into()
-    } else if !(1e-3..1e5).contains(&a) {
-        let s = format!("{x:.1e}");
-        s.replace(".0e", "e")
-    } else {
-        let s = format!("{x:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-/// A logarithmic axis over `lo..hi` (both positive): the range widened to
-/// whole decades, so plotters puts a tick at each power of ten, and the
-/// number of labels to ask for, so that a range of one or two decades also
-/// gets ticks at 2, 3, ... 9 times each power (labelled by [`log_label`]).
-pub fn log_axis(lo: f64, hi: f64) -> (std::ops::Range<f64>, usize) {
-    let a = lo.log10().floor();
-    let b = hi.log10().ceil().max(a + 1.0);
-    let labels = if b - a <= 2.0 { 30 } else { 10 };
-    // A hair wider, so that rounding cannot drop the end ticks.
-    (10f64.powf(a) * 0.9999..10f64.powf(b) * 1.0001, labels)
-}
-
-/// A log axis' tick text: the tick's value at 1, 2 and 5 times a power of
-/// ten, nothing at the others.
-pub fn log_label(y: f64) -> String {
-    let m = y / 10f64.powf(y.log10().floor());
-    if [1.0, 2.0, 5.0, 10.0].iter().any(|t| (m - t).abs() < 1e-6) {
-        number_label(y)
-    } else {
-        String::new()
-    }
-}
-
-/// An integer with thousands separators: `1,941,079`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
+/// `w2v plot spectrum`.
+fn run_spectrum(a: SpectrumArgs) -> Result<()> {
+    a.out.check()?;
+    let s = match (&a.cooc, &a.model) {
+        (Some(path), _) => {
+            let threads = a
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let target = a.target.unwrap_or(TargetArg::Qwem);
+            let kind = target.kind(a.negative.unwrap_or(5.0), a.cds.unwrap_or(0.75));
+            of_counts(path, kind, a.k, threads)?
         }
-        out.push(ch);
-    }
-    out
-}
-
-/// `lo..hi` widened by `pad` of its length on each side, never empty.
-pub fn padded(lo: f64, hi: f64, pad: f64) -> std::ops::Range<f64> {
-    let (lo, hi) = if lo.is_finite() && hi.is_finite() && lo <= hi {
-        (lo, hi)
-    } else {
-        (0.0, 1.0)
-    };
-    let span = hi - lo;
-    if span <= f64::EPSILON * hi.abs().max(lo.abs()).max(1e-300) {
-        let d = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
-        return lo - d..hi + d;
-    }
-    lo - pad * span..hi + pad * span
-}
-
-/// Text escaped for an SVG element's content.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// Insert `<desc>text</desc>` right after the opening `<svg ...>` tag.
-pub fn with_desc(svg: String, text: &str) -> String {
-    match svg
-        .find("<svg")
-        .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
-    {
-        Some(at) => format!(
-            "{}\n<desc>{}</desc>{}",
-            &svg[..at],
-            escape(text),
-            &svg[at..]
-        ),
-        None => svg,
-    }
-}
-
-/// Write `svg` to `path` atomically.
-pub fn write_svg(path: &Path, svg: &str) -> Result<()> {
-    use std::io::Write as _;
-    w2v::format::atomic::write_atomically(path, |w| w.write_all(svg.as_bytes()))
-}
-
-/// The text of every `<text>` element of an SVG, trimmed and unescaped
-/// (for tests).
-#[cfg(test)]
-pub fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            let body = &t[t.find('>')? + 1..];
-            let raw = body[..body.find("</text>")?].trim();
-            Some(
-                raw.replace("&apos;", "'")
-                    .replace("&quot;", "\"")
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&amp;", "&"),
-            )
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_read_well() {
-        assert_eq!(words_label(0.0), "0");
-        assert_eq!(words_label(500_000.0), "500k");
-        assert_eq!(words_label(1_500_000.0), "1.5M");
-        assert_eq!(words_label(2e9), "2G");
-        assert_eq!(words_label(735_115.0), "735k");
-        assert_eq!(words_label(2_130_514.0), "2.13M");
-        assert_eq!(words_label(40.0), "40");
-        assert_eq!(number_label(0.25), "0.25");
-        assert_eq!(number_label(1e-6), "1e-6");
-        assert_eq!(number_label(882.2), "882.2");
-        assert_eq!(thousands(1_941_079), "1,941,079");
-        assert_eq!(thousands(999), "999");
-        let (r, n) = log_axis(1.6, 12.0);
-        assert!((r.start - 1.0).abs() < 1e-3 && (r.end - 100.0).abs() < 1e-1 && n == 30);
-        assert_eq!(log_axis(1e-3, 30.0).1, 10);
-        assert_eq!(log_label(20.0), "20");
-        assert_eq!(log_label(30.0), "");
-        assert_eq!(log_label(0.001), "0.001");
-        assert_eq!(log_label(1e-5), "1e-5");
-    }
-
-    #[test]
-    fn ranges_are_never_empty_and_colours_differ() {
-        let r = padded(3.0, 3.0, 0.05);
-        assert!(r.start < 3.0 && r.end > 3.0);
-        let r = padded(f64::NAN, 1.0, 0.05);
-        assert!(r.start < r.end);
-        for n in [2, 10, 20] {
-            let c: Vec<_> = (0..n).map(|i| colour(i, n)).collect();
-            for i in 1..n {
-                assert_ne!(c[i], c[i - 1]);
+        (None, Some(model)) => {
+            if a.target.is_some() || a.negative.is_some() || a.cds.is_some() {
+                return Err(Error::invalid(
+                    "--target, --negative and --cds go with --cooc COUNTS, not with a model",
+                ));
             }
+            let emb = Embeddings::load(model)?;
+            of_model(&emb, &file_name(model), a.k)?
         }
+        (None, None) => return Err(Error::invalid("give a MODEL or --cooc COUNTS")),
+    };
+    if let Some(w) = &s.warning {
+        eprintln!("w2v: warning: {w}");
     }
-
-    #[test]
-    fn desc_goes_inside_the_svg_element() {
-        let s = with_desc("<svg a=\"1\">\n<rect/></svg>".into(), "c < 1 & d");
-        assert_eq!(
-            s,
-            "<svg a=\"1\">\n<desc>c &lt; 1 &amp; d</desc>\n<rect/></svg>"
-        );
-    }
+    let svg = spectrum::render(&s, a.log, (a.out.width, a.out.height))?;
+    write_svg(&a.out.output, &svg)?;
+    eprintln!("wrote {}", a.out.output.display());
+    Ok(())
 }

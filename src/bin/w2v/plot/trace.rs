@@ -9,27 +9,28 @@
 //! reference's top-(j+1) subspaces (present only with a reference);
 //! [`w2v::format::trace`] reads it.
 //!
-//! The figure ([`super::trace_figure`]) has the top-k singular values of the input embedding matrix
+//! The figure ([`w2v::plot::trace`]) has the top-k singular values of the input embedding matrix
 //! on top and the running loss below; with a reference, the overlap of the
 //! top-1, top-10 and top-k subspaces beside the loss. With `--theory` the
 //! closed form's predicted rises are drawn dashed over the singular values
-//! ([`super::theory`]: one constant fitted on mode 1, every other mode
+//! ([`w2v::plot::theory`]: one constant fitted on mode 1, every other mode
 //! predicted).
 //!
 //! The key figure is each mode's **half-rise words**: the words seen at
-//! which `s_k` first reaches half its final value ([`half_rise_words`], with
-//! the other measures of a trace in [`super::rises`]).
+//! which `s_k` first reaches half its final value ([`w2v::plot::rises::half_rise_words`], with
+//! the other measures of a trace in [`w2v::plot::rises`]).
 //! From a small initialisation the modes are learned one after another,
 //! largest eigenvalue first, so these increase strictly with `k`. They are
 //! printed, marked on the curves and written in the SVG's `<desc>`.
 
-use super::rises::{half_rise_table, half_rise_words};
-use super::theory;
-use super::trace_figure::{Figure, render};
-use super::{OutputArgs, write_svg};
+use super::OutputArgs;
 use clap::Args;
 use std::path::PathBuf;
 use w2v::format::trace::Trace;
+use w2v::plot::rises::{half_rise_table, half_rise_words};
+use w2v::plot::theory;
+use w2v::plot::trace::{Figure, render};
+use w2v::plot::write_svg;
 use w2v::{Error, Result};
 
 /// `w2v plot trace`.
@@ -97,61 +98,4 @@ pub fn run(a: TraceArgs) -> Result<()> {
     }
     eprintln!("wrote {}", a.out.output.display());
     Ok(())
-}
-
-#[cfg(test)]
-pub mod tests {
-    use super::*;
-    use crate::plot::rises::strictly_increasing;
-    use crate::plot::synthetic::{lambdas, synthetic};
-    use w2v::format::trace::Point as TracePoint;
-
-    fn point(words: u64, s: &[f64]) -> TracePoint {
-        TracePoint {
-            words,
-            epoch: 0,
-            lr: None,
-            loss: None,
-            seconds: 0.0,
-            singular_values: s.to_vec(),
-            overlap: vec![],
-        }
-    }
-
-    #[test]
-    fn half_rise_words_interpolate_between_points() {
-        // Mode 1 reaches 5 (half of 10) between 200 and 300: at 250.
-        // Mode 2 starts above half its final value: the first point.
-        // Mode 3 ends at 0: no rise.
-        let pts = vec![
-            point(100, &[0.0, 3.0, 0.0]),
-            point(200, &[4.0, 3.0, 0.0]),
-            point(300, &[6.0, 4.0, 0.0]),
-            point(400, &[10.0, 4.0, 0.0]),
-        ];
-        assert_eq!(half_rise_words(&pts, 3), vec![Some(250), Some(100), None]);
-        assert_eq!(half_rise_words(&pts, 5).len(), 5);
-        assert_eq!(half_rise_words(&pts, 5)[4], None);
-        assert_eq!(half_rise_words(&[], 2), vec![None, None]);
-    }
-
-    #[test]
-    fn half_rise_words_of_delayed_logistics_increase_strictly() {
-        let text = synthetic(2e-8, &lambdas(10), 20_000, 300, false);
-        let trace = Trace::parse(&text, "synthetic").unwrap();
-        let half = half_rise_words(&trace.points, 10);
-        assert!(half.iter().all(Option::is_some), "{half:?}");
-        assert!(strictly_increasing(&half), "{half:?}");
-        // Against the closed form: s = f / 2 where s^2 = S / 4, i.e. at
-        // t = ln((S / s0^2 - 1) / 3) / (2 c lambda).
-        for (j, l) in lambdas(10).iter().enumerate() {
-            let big = l;
-            let t = ((big / 1e-6 - 1.0) / 3.0).ln() / (2.0 * 2e-8 * l);
-            let got = half[j].unwrap() as f64;
-            assert!((got - t).abs() / t < 0.01, "mode {j}: {got} vs {t}");
-        }
-        // A trace that starts large (no rise) is not increasing.
-        assert!(!strictly_increasing(&[Some(5), Some(5)]));
-        assert!(!strictly_increasing(&[Some(5), None, Some(9)]));
-    }
 }

@@ -1,4 +1,4 @@
-//! `w2v plot map`: chosen words on a plane, by principal components.
+//! A word map (`w2v plot map`, the lesson page): chosen words on a plane, by principal components.
 //!
 //! The `n` words' vectors are the rows of an `n x D` matrix `X` (centred on
 //! their mean with `--center`: a PCA proper; without it the first axis
@@ -11,32 +11,12 @@
 //! squared norm) it carries. The axes are drawn at one scale, so distances
 //! on the map are distances in the plane of the projection.
 
-use super::{
-    FONT, LABEL_SIZE, OutputArgs, TICK_SIZE, TITLE_SIZE, colour, draw_err, number_label, padded,
-    write_svg,
-};
-use clap::Args;
+use super::{FONT, LABEL_SIZE, TICK_SIZE, TITLE_SIZE, colour, draw_err, number_label, padded};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::Embeddings;
 use faer::{Mat, Side};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::PathBuf;
-use w2v::{Embeddings, Error, ErrorKind, Result};
-
-/// `w2v plot map`.
-#[derive(Args)]
-pub struct MapArgs {
-    /// The model: word2vec binary or text, or native.
-    model: PathBuf,
-    /// The words to place, comma-separated (at least 2).
-    #[arg(long, short = 'w', value_delimiter = ',', required = true)]
-    words: Vec<String>,
-    /// Centre the vectors on their mean first (a PCA proper); without it the
-    /// axes are the top two singular directions of the raw vectors.
-    #[arg(long)]
-    center: bool,
-    #[command(flatten)]
-    out: OutputArgs,
-}
 
 /// Words placed on the plane.
 #[derive(Debug, Clone)]
@@ -275,7 +255,7 @@ fn overlap(a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)) -> i64 {
 }
 
 /// Greedy label placement: each label in turn takes the first place of
-/// [`PLACES`] that covers no point, no label placed before it and nothing
+/// `PLACES` that covers no point, no label placed before it and nothing
 /// outside `bounds`, or else the place that covers the least. Returns each
 /// label's place; `points` and `bounds` in pixels, labels `widths` by `h`.
 pub fn place_labels(
@@ -308,33 +288,6 @@ pub fn place_labels(
         out.push(best);
     }
     out
-}
-
-/// `w2v plot map`.
-pub fn run(a: MapArgs) -> Result<()> {
-    a.out.check()?;
-    let words: Vec<String> = a
-        .words
-        .iter()
-        .map(|w| w.trim().to_string())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let emb = Embeddings::load(&a.model)?;
-    let map = project(&emb, &words, a.center)?;
-    let name = a.model.file_name().map_or_else(
-        || a.model.display().to_string(),
-        |n| n.to_string_lossy().into(),
-    );
-    let svg = render(&map, &name, (a.out.width, a.out.height))?;
-    write_svg(&a.out.output, &svg)?;
-    eprintln!(
-        "wrote {} ({} words; PC 1 {:.1} %, PC 2 {:.1} %)",
-        a.out.output.display(),
-        map.words.len(),
-        100.0 * map.share.0,
-        100.0 * map.share.1
-    );
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! theory's fit and `w2v plot trace`'s table alike).
 
 use super::thousands;
-use w2v::format::trace::{Point as TracePoint, Trace};
+use crate::format::trace::{Point as TracePoint, Trace};
 
 /// The first `x` at which the series `(x, y)` reaches `level`, linearly
 /// interpolated between the two points around the crossing; the first `x`
@@ -77,4 +77,59 @@ pub fn half_rise_table(trace: &Trace, k: usize, half: &[Option<u64>]) -> String 
         "the half-rise words do NOT increase strictly with k (some modes rise together or cross)\n"
     };
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::synthetic::{lambdas, synthetic};
+
+    fn point(words: u64, s: &[f64]) -> TracePoint {
+        TracePoint {
+            words,
+            epoch: 0,
+            lr: None,
+            loss: None,
+            seconds: 0.0,
+            singular_values: s.to_vec(),
+            overlap: vec![],
+        }
+    }
+
+    #[test]
+    fn half_rise_words_interpolate_between_points() {
+        // Mode 1 reaches 5 (half of 10) between 200 and 300: at 250.
+        // Mode 2 starts above half its final value: the first point.
+        // Mode 3 ends at 0: no rise.
+        let pts = vec![
+            point(100, &[0.0, 3.0, 0.0]),
+            point(200, &[4.0, 3.0, 0.0]),
+            point(300, &[6.0, 4.0, 0.0]),
+            point(400, &[10.0, 4.0, 0.0]),
+        ];
+        assert_eq!(half_rise_words(&pts, 3), vec![Some(250), Some(100), None]);
+        assert_eq!(half_rise_words(&pts, 5).len(), 5);
+        assert_eq!(half_rise_words(&pts, 5)[4], None);
+        assert_eq!(half_rise_words(&[], 2), vec![None, None]);
+    }
+
+    #[test]
+    fn half_rise_words_of_delayed_logistics_increase_strictly() {
+        let text = synthetic(2e-8, &lambdas(10), 20_000, 300, false);
+        let trace = Trace::parse(&text, "synthetic").unwrap();
+        let half = half_rise_words(&trace.points, 10);
+        assert!(half.iter().all(Option::is_some), "{half:?}");
+        assert!(strictly_increasing(&half), "{half:?}");
+        // Against the closed form: s = f / 2 where s^2 = S / 4, i.e. at
+        // t = ln((S / s0^2 - 1) / 3) / (2 c lambda).
+        for (j, l) in lambdas(10).iter().enumerate() {
+            let big = l;
+            let t = ((big / 1e-6 - 1.0) / 3.0).ln() / (2.0 * 2e-8 * l);
+            let got = half[j].unwrap() as f64;
+            assert!((got - t).abs() / t < 0.01, "mode {j}: {got} vs {t}");
+        }
+        // A trace that starts large (no rise) is not increasing.
+        assert!(!strictly_increasing(&[Some(5), Some(5)]));
+        assert!(!strictly_increasing(&[Some(5), None, Some(9)]));
+    }
 }

@@ -33,8 +33,8 @@
 
 use super::rises::crossing;
 use super::thousands;
-use w2v::format::trace::{Point as TracePoint, short};
-use w2v::{Error, Result};
+use crate::error::{Error, Result};
+use crate::format::trace::{Point as TracePoint, short};
 
 /// The theory's fit of one mode.
 #[derive(Debug, Clone)]
@@ -279,8 +279,8 @@ impl Theory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::trace::Trace;
     use crate::plot::synthetic::{lambdas, synthetic};
-    use w2v::format::trace::Trace;
 
     #[test]
     fn the_fit_recovers_the_constant_and_predicts_every_mode() {

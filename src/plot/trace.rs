@@ -10,13 +10,13 @@ use super::{
     FONT, LABEL_SIZE, TICK_SIZE, TITLE_SIZE, colour, draw_err, log_axis, log_label, number_label,
     padded, thousands, with_desc, words_label,
 };
+use crate::error::{Error, Result};
+use crate::format::trace::Trace;
+use crate::kinds::Named;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use w2v::Named;
-use w2v::format::trace::Trace;
-use w2v::{Error, Result};
 
 /// What to draw.
 pub struct Figure<'a> {

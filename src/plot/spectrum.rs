@@ -1,8 +1,8 @@
 //! `w2v plot spectrum`: a spectrum by rank.
 //!
 //! * From co-occurrence counts (`--cooc`): the top `k` eigenvalues of a
-//!   target (QWEM's `M*` or SPPMI, [`w2v::spectral::Target`]), found
-//!   matrix-free by [`w2v::spectral::lanczos::top_eigenpairs`] as `w2v
+//!   target (QWEM's `M*` or SPPMI, [`crate::spectral::Target`]), found
+//!   matrix-free by [`crate::spectral::lanczos::top_eigenpairs`] as `w2v
 //!   spectral` finds them. Their sizes are what the closed form scales its
 //!   vectors by, and (Karkada et al. 2025) what orders the modes' rises
 //!   during training.
@@ -11,49 +11,17 @@
 //!   (accumulated in `f64` over blocks of rows, decomposed by `faer`).
 
 use super::{
-    FONT, LABEL_SIZE, OutputArgs, TICK_SIZE, TITLE_SIZE, colour, draw_err, log_axis, log_label,
-    number_label, padded, thousands, write_svg,
+    FONT, LABEL_SIZE, TICK_SIZE, TITLE_SIZE, colour, draw_err, log_axis, log_label, number_label,
+    padded, thousands,
 };
-use crate::spectral::TargetArg;
-use clap::Args;
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::cooc;
+use crate::model::Embeddings;
+use crate::spectral::lanczos::{EigenOptions, top_eigenpairs};
+use crate::spectral::{Target, TargetKind};
 use faer::{Mat, Side};
 use plotters::prelude::*;
-use std::path::{Path, PathBuf};
-use w2v::format::cooc;
-use w2v::spectral::lanczos::{EigenOptions, top_eigenpairs};
-use w2v::spectral::{Target, TargetKind};
-use w2v::{Embeddings, Error, ErrorKind, Result};
-
-/// `w2v plot spectrum`.
-#[derive(Args)]
-pub struct SpectrumArgs {
-    /// A model (any format): plot its matrix's top singular values.
-    #[arg(required_unless_present = "cooc", conflicts_with = "cooc")]
-    model: Option<PathBuf>,
-    /// Or co-occurrence counts from `w2v cooc`: plot a target's top eigenvalues.
-    #[arg(long)]
-    cooc: Option<PathBuf>,
-    /// With --cooc: the target [default: qwem].
-    #[arg(long, value_enum)]
-    target: Option<TargetArg>,
-    /// With --target sppmi: the shift log k [default: 5].
-    #[arg(long)]
-    negative: Option<f64>,
-    /// With --target sppmi: the context distribution smoothing exponent [default: 0.75].
-    #[arg(long)]
-    cds: Option<f64>,
-    /// How many values: the top k [default: 100, or as many as there are].
-    #[arg(long, short = 'k')]
-    k: Option<usize>,
-    /// A logarithmic value axis (values that are not positive are left out).
-    #[arg(long)]
-    log: bool,
-    /// Threads for the target's products [default: one per core].
-    #[arg(long)]
-    threads: Option<usize>,
-    #[command(flatten)]
-    out: OutputArgs,
-}
+use std::path::Path;
 
 /// A spectrum to draw.
 #[derive(Debug, Clone)]
@@ -64,6 +32,9 @@ pub struct Spectrum {
     pub title: String,
     /// What a value is (the value axis' label).
     pub what: &'static str,
+    /// What the caller should tell the user (the eigensolver stopped before
+    /// every pair met its tolerance), if anything.
+    pub warning: Option<String>,
 }
 
 /// The top `k` (default [`DEFAULT_K`], at most `V`) eigenvalues of the
@@ -92,12 +63,12 @@ pub fn of_counts(
         |x, y| t.apply(x, y, &mut scratch),
         &EigenOptions::default(),
     )?;
-    if !pairs.converged {
-        eprintln!(
-            "w2v: warning: the eigensolver stopped at its product budget before every pair met the tolerance (largest residual {:.1e})",
+    let warning = (!pairs.converged).then(|| {
+        format!(
+            "the eigensolver stopped at its product budget before every pair met the tolerance (largest residual {:.1e})",
             pairs.max_residual
-        );
-    }
+        )
+    });
     let name = match kind.name() {
         "qwem" => "QWEM's M*",
         _ => "SPPMI",
@@ -110,6 +81,7 @@ pub fn of_counts(
             thousands(v as u64)
         ),
         what: "eigenvalue",
+        warning,
     })
 }
 
@@ -148,6 +120,7 @@ pub fn of_model(emb: &Embeddings, name: &str, k: Option<usize>) -> Result<Spectr
             thousands(v as u64)
         ),
         what: "singular value",
+        warning: None,
     })
 }
 
@@ -157,13 +130,14 @@ pub const DEFAULT_K: usize = 100;
 fn check_k(k: usize, max: usize, what: &str, why: &str) -> Result<()> {
     if k == 0 || k > max {
         return Err(Error::invalid(format!(
-            "--k {k}: there are {max} {what} (--k 1..={max}: {why})"
+            "k = {k}: there are {max} {what} (k from 1 to {max}: {why})"
         )));
     }
     Ok(())
 }
 
-fn file_name(p: &Path) -> String {
+/// The last part of `p`, for a title (the whole path if it has none).
+pub fn file_name(p: &Path) -> String {
     p.file_name()
         .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
 }
@@ -251,35 +225,6 @@ pub fn render(s: &Spectrum, log: bool, size: (u32, u32)) -> Result<String> {
     Ok(svg)
 }
 
-/// `w2v plot spectrum`.
-pub fn run(a: SpectrumArgs) -> Result<()> {
-    a.out.check()?;
-    let s = match (&a.cooc, &a.model) {
-        (Some(path), _) => {
-            let threads = a
-                .threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let target = a.target.unwrap_or(TargetArg::Qwem);
-            let kind = target.kind(a.negative.unwrap_or(5.0), a.cds.unwrap_or(0.75));
-            of_counts(path, kind, a.k, threads)?
-        }
-        (None, Some(model)) => {
-            if a.target.is_some() || a.negative.is_some() || a.cds.is_some() {
-                return Err(Error::invalid(
-                    "--target, --negative and --cds go with --cooc COUNTS, not with a model",
-                ));
-            }
-            let emb = Embeddings::load(model)?;
-            of_model(&emb, &file_name(model), a.k)?
-        }
-        (None, None) => return Err(Error::invalid("give a MODEL or --cooc COUNTS")),
-    };
-    let svg = render(&s, a.log, (a.out.width, a.out.height))?;
-    write_svg(&a.out.output, &svg)?;
-    eprintln!("wrote {}", a.out.output.display());
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,7 +239,7 @@ mod tests {
         assert!((s.values[0] - 5.0).abs() < 1e-12 && (s.values[1] - 2.0).abs() < 1e-12);
         assert_eq!(of_model(&emb, "m", None).unwrap().values.len(), 2);
         let e = of_model(&emb, "m", Some(3)).unwrap_err().to_string();
-        assert!(e.contains("--k 3: there are 2 singular values"), "{e}");
+        assert!(e.contains("k = 3: there are 2 singular values"), "{e}");
         let svg = render(&s, true, (900, 600)).unwrap();
         let t = crate::plot::texts(&svg);
         assert!(t.contains(&"singular value".to_string()), "{t:?}");
@@ -303,6 +248,7 @@ mod tests {
             values: vec![-1.0],
             title: "t".into(),
             what: "eigenvalue",
+            warning: None,
         };
         assert!(render(&none, true, (900, 600)).is_err());
         assert!(render(&none, false, (900, 600)).is_ok());
