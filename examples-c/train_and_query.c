@@ -5,7 +5,7 @@
  *   train_and_query [CORPUS [MODEL [EPOCHS]]]
  *
  * CORPUS  a text file, whitespace-separated words, one sentence per line
- *         (default: ../src/bin/w2v/demo/corpus.txt, the built-in teaching corpus)
+ *         (default: ../src/lesson/corpus.txt, the built-in teaching corpus)
  * MODEL   where to save the native model (default: a temporary file, removed
  *         at the end)
  * EPOCHS  passes over the corpus (default 40)
@@ -121,7 +121,7 @@ static void print_answers(const W2vModel *model, const size_t *indices, const fl
 
 int main(int argc, char **argv)
 {
-    const char *corpus = argc > 1 ? argv[1] : "../src/bin/w2v/demo/corpus.txt";
+    const char *corpus = argc > 1 ? argv[1] : "../src/lesson/corpus.txt";
     char temp_path[] = "/tmp/w2v-train-and-query-XXXXXX";
     const char *model_path = NULL;
     unsigned long epochs = 40;

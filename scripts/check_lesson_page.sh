@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser check of the demo's lesson page (src/bin/w2v/demo/page.*): opens
+# The browser check of the demo's lesson page (src/lesson/page.*): opens
 # the page in headless Chromium (driven by playwright-core) and uses it as a
 # person would; scripts/check_lesson_page.mjs says what is checked.
 #

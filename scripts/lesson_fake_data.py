@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write scripts/lesson_fake_data.json: a made-up but realistic lesson for the
-demo's page (src/bin/w2v/demo/page.*), to build and test the page before
+demo's page (src/lesson/page.*), to build and test the page before
 `w2v demo --html` gathers the real data. Deterministic (seeded), stdlib only.
 
 What is made up, and how: 40 words of the teaching corpus get a 10-dimensional

@@ -19,6 +19,7 @@
 //! | [`train`](mod@train) | word2vec training, producing [`Embeddings`] |
 //! | [`spectral`] | closed-form embeddings from co-occurrence counts, producing [`Embeddings`] |
 //! | `plot` | SVG figures of traces, word maps and spectra (the `plot` feature) |
+//! | [`lesson`] | the demo's teaching corpus, its questions, and the lesson page's data and page |
 //! | [`ffi`] | the C ABI over all of the above |
 //!
 //! ## Error model
@@ -37,6 +38,7 @@ pub mod error;
 pub mod ffi;
 pub mod format;
 pub mod kinds;
+pub mod lesson;
 pub mod model;
 #[cfg(feature = "plot")]
 pub mod plot;

@@ -16,7 +16,7 @@ use std::process::{Command, Output};
 use w2v::Embeddings;
 
 /// The demo's teaching corpus (the application's file, read at compile time).
-pub const DEMO_CORPUS: &str = include_str!("../../src/bin/w2v/demo/corpus.txt");
+pub const DEMO_CORPUS: &str = include_str!("../../src/lesson/corpus.txt");
 
 /// The tests' one pseudo-random generator: `rand`'s `SmallRng`, seeded, so
 /// every run sees the same numbers.

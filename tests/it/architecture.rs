@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 /// The library's top-level modules, lowest layer first: each may use only
 /// the modules before it.
-const LAYERS: [&str; 10] = [
-    "error", "kinds", "simd", "format", "text", "model", "train", "spectral", "plot", "ffi",
+const LAYERS: [&str; 11] = [
+    "error", "kinds", "simd", "format", "text", "model", "train", "spectral", "plot", "lesson",
+    "ffi",
 ];
 
 /// Siblings of one layer: neither imports the other (both stand on the

@@ -1,8 +1,7 @@
 //! Training learns: on the demo's teaching corpus (built in, so these run on
 //! a fresh clone with no shared data), the vectors answer the analogies the
-//! corpus was written around. The demo's own code is compiled in from the
-//! application (`src/bin/w2v/demo/lesson.rs`), so this checks what
-//! `w2v demo` does, not a copy of it.
+//! corpus was written around. The demo's own code is the library's
+//! (`w2v::lesson`), so this checks what `w2v demo` does, not a copy of it.
 //!
 //! Floors, from runs of this machine (landed of 8, seeds 1 to 5, default
 //! level; SGNS-NS at seed 1 lands 8 at all four levels): SGNS-NS 8 8 8 7 8,
@@ -13,12 +12,7 @@
 use crate::common::w2v_ok;
 use w2v::{Kernels, LossKind, ModelKind, TrainConfig};
 
-#[allow(
-    dead_code,
-    reason = "the application's module: the test uses part of it"
-)]
-#[path = "../../src/bin/w2v/demo/lesson.rs"]
-pub mod lesson;
+use w2v::lesson;
 
 /// Analogies of the demo that land with `config` (its top answer is the
 /// expected word), and the first and last epochs' losses.

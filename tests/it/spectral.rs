@@ -5,8 +5,8 @@
 //! input is a clear error that writes nothing.
 
 use crate::common::{DEMO_CORPUS, Rng, TempDir, w2v, w2v_ok};
-use crate::learning::lesson;
 use faer::Mat;
+use w2v::lesson;
 use w2v::spectral::lanczos::{EigenOptions, top_eigenpairs};
 use w2v::spectral::{SpectralConfig, Target, TargetKind, embed};
 use w2v::text::cooc::{CoocConfig, count, top_words};

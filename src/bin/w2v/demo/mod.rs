@@ -3,12 +3,9 @@
 //! With `--html FILE` it also writes the lesson page: a training player of
 //! the same corpus from a small initialisation, and the closed form beside it.
 
-mod lesson;
-mod page;
-mod player;
-
 use clap::Args;
 use std::path::PathBuf;
+use w2v::lesson::{self, page, player};
 use w2v::{Kernels, Result};
 
 /// `w2v demo`.

@@ -9,13 +9,16 @@
 //! motion is real). The closed form's map is projected on its own axes, then
 //! rotated (or reflected) to line up with the trained one.
 
-use super::lesson::{ANALOGIES, CORPUS, NEIGHBOUR_QUERIES};
+use super::{ANALOGIES, CORPUS, NEIGHBOUR_QUERIES};
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::trace::short;
+use crate::model::Embeddings;
+use crate::spectral::{SpectralConfig, embed};
+use crate::text::cooc::{CoocConfig, count, top_words};
+use crate::text::{Corpus, Vocab};
+use crate::train::{Input, LrSchedule, TraceConfig, TracePoint, Tracing, TrainConfig, Trainer};
 use faer::{Mat, Side};
 use serde_json::{Value, json};
-use w2v::spectral::{SpectralConfig, embed};
-use w2v::text::cooc::{CoocConfig, count, top_words};
-use w2v::train::{Input, TraceConfig, TracePoint, Tracing, Trainer};
-use w2v::{Corpus, Embeddings, Error, ErrorKind, LrSchedule, Result, TrainConfig, Vocab};
 
 /// The initialisation scale of the traced run: small enough that the
 /// directions are learned one at a time, and the analogies still land.
@@ -229,7 +232,7 @@ pub fn data(base: &TrainConfig) -> Result<Value> {
         "corpus": {"sentences": CORPUS.lines().count(), "tokens": tokens, "vocab": v},
         "config": {
             "model": "sgns", "dim": d, "window": config.window, "negative": config.negative,
-            "epochs": config.epochs, "lr": w2v::format::trace::short(config.learning_rate()), "init_scale": w2v::format::trace::short(INIT_SCALE),
+            "epochs": config.epochs, "lr": short(config.learning_rate()), "init_scale": short(INIT_SCALE),
             "seed": config.seed,
         },
         "words": words,

@@ -1,5 +1,7 @@
-//! The demo's lesson: train on a small built-in teaching corpus and find
-//! out, honestly, what the vectors learnt.
+//! The lesson (`w2v demo`, and any caller: the Python module's too): train
+//! on a small built-in teaching corpus and find out, honestly, what the
+//! vectors learnt; the lesson page's data ([`player`]) and the page itself
+//! ([`page`]).
 //!
 //! The corpus (`corpus.txt`, written for this project) is a few hundred
 //! plain sentences about royalty, family, animals and places. It is far too
@@ -8,10 +10,15 @@
 //! animal, city/country). The demo reports each analogy as landed (the
 //! expected word is the top answer) or not, with the expected word's rank.
 
-use w2v::{
-    Corpus, Embeddings, Kernels, LossKind, ModelKind, Neighbor, Progress, Result, TrainConfig,
-    TrainStats,
-};
+pub mod page;
+pub mod player;
+
+use crate::error::Result;
+use crate::model::Embeddings;
+use crate::model::query::Neighbor;
+use crate::simd::Kernels;
+use crate::text::Corpus;
+use crate::train::{LossKind, ModelKind, Progress, TrainConfig, TrainStats};
 
 /// The built-in teaching corpus: one sentence per line.
 pub const CORPUS: &str = include_str!("corpus.txt");
@@ -107,7 +114,7 @@ pub fn run(
     progress: &(dyn Fn(&Progress) -> bool + Sync),
 ) -> Result<(Embeddings, DemoReport)> {
     let corpus = Corpus::bytes(CORPUS.as_bytes().to_vec());
-    let (emb, stats) = w2v::train(&corpus, config, progress)?;
+    let (emb, stats) = crate::train::train(&corpus, config, progress)?;
     let mut neighbours = Vec::new();
     for w in NEIGHBOUR_QUERIES {
         if let Ok(n) = emb.most_similar(&[w], &[], 5, None) {

@@ -41,7 +41,7 @@
 
 use std::path::Path;
 
-use w2v::{Error, Result};
+use crate::error::{Error, Result};
 
 const TEMPLATE: &str = include_str!("page.html");
 const STYLE: &str = include_str!("page.css");
@@ -98,7 +98,7 @@ pub fn write(path: &Path, data_json: &str) -> Result<()> {
         Err(e) => return Err(Error::invalid(format!("the lesson data is not JSON: {e}"))),
     }
     let page = render(data_json);
-    w2v::format::atomic::write_atomically(path, |w| {
+    crate::format::atomic::write_atomically(path, |w| {
         use std::io::Write;
         w.write_all(page.as_bytes())
     })
