@@ -159,6 +159,11 @@ impl<'a> Trainer<'a> {
             }
             Input::Sentences(_) => None,
         };
+        if resume.is_some() && vocab.is_some() {
+            return Err(Error::invalid(
+                "a resumed run keeps its checkpoint's vocabulary; give a vocabulary or a checkpoint, not both",
+            ));
+        }
         if weights.is_some() && (resume.is_some() || vocab.is_none()) {
             return Err(Error::invalid(if resume.is_some() {
                 "a resumed run starts from its checkpoint's weights; give weights or a checkpoint, not both"

@@ -254,6 +254,39 @@ fn what_a_run_cannot_take_is_refused_before_any_work() {
         .train(Input::Sentences(&spaced))
         .unwrap_err();
     assert!(e.to_string().contains("sentence 1"), "{e}");
+    // A checkpoint carries its own vocabulary and weights.
+    let taken = Mutex::new(None);
+    let mut keep = |p: &CheckpointParts<'_>| {
+        *taken.lock().unwrap() = Some(p.to_checkpoint());
+        Ok(())
+    };
+    Trainer::new(c.clone())
+        .checkpoints(Checkpointing {
+            every: 3000,
+            sink: &mut keep,
+        })
+        .train(Input::Corpus(&corpus))
+        .unwrap();
+    let state = taken.into_inner().unwrap().unwrap();
+    let resume = || Resume::new(state.clone(), &corpus, c.kernels).unwrap();
+    let vocab = Vocab::count(&corpus, c.min_count, None).unwrap();
+    let e = Trainer::resume(resume())
+        .vocab(vocab)
+        .train(Input::Corpus(&corpus))
+        .unwrap_err();
+    assert!(e.to_string().contains("not both"), "{e}");
+    let mut sink = |_: &CheckpointParts<'_>| Ok(());
+    let e = Trainer::resume(resume())
+        .checkpoints(Checkpointing {
+            every: 17,
+            sink: &mut sink,
+        })
+        .train(Input::Corpus(&corpus))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("keeps its checkpoint interval"),
+        "{e}"
+    );
     let empty: Vec<Vec<String>> = vec![vec![], vec![]];
     let e = Trainer::new(c).train(Input::Sentences(&empty)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Empty);
