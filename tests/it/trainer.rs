@@ -7,7 +7,10 @@ use crate::common::{DEMO_CORPUS, TempDir};
 use std::io::BufRead;
 use std::sync::Mutex;
 use w2v::text::sentences::{Pass, SentenceSource};
-use w2v::train::{CheckpointParts, Checkpointing, Input, Resume, Trainer, Weights};
+use w2v::train::{
+    CheckpointParts, Checkpointing, Input, Resume, TraceConfig, TracePoint, Tracing, Trainer,
+    Weights,
+};
 use w2v::{Corpus, Embeddings, ErrorKind, LossKind, ModelKind, TrainConfig, Vocab};
 
 fn config(model: ModelKind, loss: LossKind) -> TrainConfig {
@@ -102,6 +105,44 @@ fn sentences_from_memory_or_an_iterator_train_to_the_bytes_of_their_file() {
             from_iter.stats.epoch_loss, from_file.stats.epoch_loss,
             "{what}"
         );
+    }
+}
+
+#[test]
+fn a_traced_run_on_sentences_traces_what_its_file_does() {
+    let sentences = lines(DEMO_CORPUS);
+    let file = Corpus::bytes(DEMO_CORPUS.as_bytes().to_vec());
+    let c = config(ModelKind::SkipGram, LossKind::NegativeSampling)
+        .check()
+        .unwrap();
+    let trace = TraceConfig {
+        every: 3000,
+        k: 4,
+        rows: vec![0, 1],
+    };
+    let traced = |input: Input<'_>| {
+        let mut points: Vec<TracePoint> = Vec::new();
+        let mut sink = |p: TracePoint| points.push(p);
+        Trainer::new(c.clone())
+            .tracing(Tracing {
+                config: &trace,
+                reference: None,
+                sink: &mut sink,
+            })
+            .train(input)
+            .unwrap();
+        points
+    };
+    let (a, b) = (
+        traced(Input::Corpus(&file)),
+        traced(Input::Sentences(&sentences)),
+    );
+    assert!(a.len() >= 5, "{} points", a.len());
+    assert_eq!(a.len(), b.len());
+    for (p, q) in a.iter().zip(&b) {
+        assert_eq!((p.words, p.epoch), (q.words, q.epoch));
+        assert_eq!(p.singular_values, q.singular_values);
+        assert_eq!(p.rows, q.rows);
     }
 }
 
