@@ -19,6 +19,12 @@ use std::path::Path;
 /// (word2vec.c prunes at 21 million).
 const DEFAULT_PRUNE_AT: usize = 30_000_000;
 
+/// Distinct words held while counting before pruning: twice `max_vocab`
+/// (at least 1,000,000), or [`DEFAULT_PRUNE_AT`].
+fn prune_at(max_vocab: Option<usize>) -> usize {
+    max_vocab.map_or(DEFAULT_PRUNE_AT, |m| (2 * m).max(1_000_000))
+}
+
 /// A sorted vocabulary: index 0 is the most frequent word.
 #[derive(Debug, Clone, Default)]
 pub struct Vocab {
@@ -62,8 +68,7 @@ impl Vocab {
     /// Count the words of `corpus` (one streaming pass). Fails on I/O errors and
     /// on a word that is not valid UTF-8 (with its byte offset).
     pub fn count(corpus: &Corpus, min_count: u64, max_vocab: Option<usize>) -> Result<Vocab> {
-        let prune_at = max_vocab.map_or(DEFAULT_PRUNE_AT, |m| (2 * m).max(1_000_000));
-        Vocab::count_pruning_at(corpus, min_count, max_vocab, prune_at)
+        Vocab::count_pruning_at(corpus, min_count, max_vocab, prune_at(max_vocab))
     }
 
     /// Count the words of `source`'s sentences (one pass), as [`Vocab::count`]
@@ -73,10 +78,15 @@ impl Vocab {
         min_count: u64,
         max_vocab: Option<usize>,
     ) -> Result<Vocab> {
-        let prune_at = max_vocab.map_or(DEFAULT_PRUNE_AT, |m| (2 * m).max(1_000_000));
         let name = source.name();
         let mut tokens = SentenceTokens::new(source.pass()?, name.clone());
-        Vocab::count_stream(&mut tokens, &name, min_count, max_vocab, prune_at)
+        Vocab::count_stream(
+            &mut tokens,
+            &name,
+            min_count,
+            max_vocab,
+            prune_at(max_vocab),
+        )
     }
 
     /// [`Vocab::count`] with an explicit pruning threshold (distinct words held).

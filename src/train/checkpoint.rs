@@ -293,10 +293,7 @@ impl Resume {
                     .into(),
             ));
         }
-        let rows = match config.loss {
-            LossKind::NegativeSampling => v,
-            LossKind::HierarchicalSoftmax => v.max(2) - 1,
-        };
+        let rows = super::parts::output_rows(config.loss, v);
         if ck.syn0.len() != v * config.dim || ck.syn1.len() != rows * config.dim {
             return Err(bad(format!(
                 "has matrices of {} and {} floats; {v} words need {} and {}",

@@ -74,7 +74,8 @@ impl Weights {
     }
 }
 
-fn too_big(rows: usize, dim: usize) -> Error {
+/// The error of a `rows x dim` matrix that cannot be allocated.
+pub(crate) fn too_big(rows: usize, dim: usize) -> Error {
     Error::new(
         ErrorKind::OutOfMemory,
         format!("cannot allocate a {rows} x {dim} matrix"),

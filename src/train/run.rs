@@ -10,7 +10,7 @@
 use super::checkpoint::{self, CheckpointSink, Pause, Saver, Start};
 use super::config::ValidConfig;
 use super::feed::Feed;
-use super::parts::{Input, Trained, Weights, init_rows, output_rows};
+use super::parts::{Input, Trained, Weights, init_rows, output_rows, too_big};
 use super::trace::{self, Analyzer, Handoff};
 use super::weights::SharedMatrix;
 use super::{OutputLayer, Progress, Tracing, TrainStats, join_worker, panicked, worker};
@@ -40,11 +40,11 @@ pub(crate) struct Plan<'a> {
     pub keep_output: bool,
 }
 
-/// What each worker reads.
-#[derive(Clone, Copy)]
-enum Source<'f, 'a> {
-    Corpus(&'f Corpus),
-    Feed(&'f Feed<'a>),
+/// What each worker reads: its byte range of a corpus, or its share of
+/// the sentences' passes.
+enum Source<'a> {
+    Corpus(&'a Corpus),
+    Feed(Feed<'a>),
 }
 
 pub(crate) fn run(
@@ -70,16 +70,9 @@ pub(crate) fn run(
     let output = OutputLayer::new(config.loss, vocab.counts())?;
     let (syn0, syn1) = initial_matrices(config, v, start.as_ref(), weights)?;
     let corpus_words = vocab.total();
-    let feed = match input {
-        Input::Sentences(s) => Some(Feed::new(s)),
-        Input::Corpus(_) => None,
-    };
-    let (source, ranges) = match (input, &feed) {
-        (Input::Corpus(c), _) => (Source::Corpus(c), c.ranges(threads)?),
-        (_, Some(f)) => (Source::Feed(f), vec![(0, 0); threads]),
-        (Input::Sentences(_), None) => {
-            return Err(Error::new(ErrorKind::Internal, "no feed for the sentences"));
-        }
+    let (source, ranges) = match input {
+        Input::Corpus(c) => (Source::Corpus(c), c.ranges(threads)?),
+        Input::Sentences(s) => (Source::Feed(Feed::new(s)), vec![(0, 0); threads]),
     };
     let handoff = match &tracing {
         Some(_) if threads == 1 => Some(Handoff::new(v, dim)),
@@ -136,7 +129,7 @@ pub(crate) fn run(
     let record = checkpoint::config_record(config, every.unwrap_or(0));
     let ctx = Workers {
         shared: &shared,
-        source,
+        source: &source,
         ranges: &ranges,
         start: start.as_ref(),
         every,
@@ -317,49 +310,43 @@ fn initial_matrices(
     start: Option<&Start>,
     weights: Option<Weights>,
 ) -> Result<(SharedMatrix, SharedMatrix)> {
-    let dim = config.dim;
-    let rows = output_rows(config.loss, v);
-    let oom = |r: usize| {
-        Error::new(
-            ErrorKind::OutOfMemory,
-            format!("cannot allocate a {r} x {dim} matrix"),
-        )
-    };
+    let (dim, rows) = (config.dim, output_rows(config.loss, v));
+    let fits = |a: &[f32], b: &[f32]| a.len() == v * dim && b.len() == rows * dim;
     let given = match (start, &weights) {
-        (Some(s), _) => Some((
-            &s.syn0,
-            &s.syn1,
-            "the resumed state does not fit its configuration",
-        )),
-        (None, Some(w)) => Some((&w.input, &w.output, "")),
+        (Some(s), _) => {
+            if !fits(&s.syn0, &s.syn1)
+                || s.workers.len() != config.threads
+                || s.epoch_loss.len() != config.epochs
+            {
+                return Err(Error::invalid(
+                    "the resumed state does not fit its configuration",
+                ));
+            }
+            Some((&s.syn0, &s.syn1))
+        }
+        (None, Some(w)) => {
+            if !fits(&w.input, &w.output) {
+                return Err(Error::invalid(format!(
+                    "the given weights have {} input and {} output floats; {v} words at dimension {dim} need {} and {}",
+                    w.input.len(),
+                    w.output.len(),
+                    v * dim,
+                    rows * dim
+                )));
+            }
+            if w.input.iter().chain(&w.output).any(|x| !x.is_finite()) {
+                return Err(Error::invalid(
+                    "the given weights hold a NaN or an infinity",
+                ));
+            }
+            Some((&w.input, &w.output))
+        }
         (None, None) => None,
     };
-    if let Some((a, b, what)) = given
-        && (a.len() != v * dim || b.len() != rows * dim)
-    {
-        return Err(Error::invalid(if what.is_empty() {
-            format!(
-                "the given weights have {} input and {} output floats; {v} words at dimension {dim} need {} and {}",
-                a.len(),
-                b.len(),
-                v * dim,
-                rows * dim
-            )
-        } else {
-            what.to_string()
-        }));
-    }
-    if let Some(w) = &weights
-        && w.input.iter().chain(&w.output).any(|x| !x.is_finite())
-    {
-        return Err(Error::invalid(
-            "the given weights hold a NaN or an infinity",
-        ));
-    }
-    let mut syn0 = SharedMatrix::zeros(v, dim).ok_or_else(|| oom(v))?;
-    let mut syn1 = SharedMatrix::zeros(rows, dim).ok_or_else(|| oom(v))?;
+    let mut syn0 = SharedMatrix::zeros(v, dim).ok_or_else(|| too_big(v, dim))?;
+    let mut syn1 = SharedMatrix::zeros(rows, dim).ok_or_else(|| too_big(rows, dim))?;
     match given {
-        Some((a, b, _)) => {
+        Some((a, b)) => {
             syn0.copy_from_dense(a);
             syn1.copy_from_dense(b);
         }
@@ -392,7 +379,7 @@ fn initial_matrices(
 /// What the workers' threads share besides [`worker::Shared`].
 struct Workers<'w, 's, 'f> {
     shared: &'w worker::Shared<'s>,
-    source: Source<'w, 'f>,
+    source: &'w Source<'f>,
     ranges: &'w [(u64, u64)],
     start: Option<&'w Start>,
     every: Option<u64>,

@@ -35,7 +35,6 @@ pub struct Trainer<'a> {
     resume: Option<Resume>,
     progress: &'a (dyn Fn(&Progress) -> bool + Sync),
     tracing: Option<Tracing<'a>>,
-    checkpoint_every: Option<u64>,
     /// The interval [`Trainer::checkpoints`] asked for.
     asked_every: Option<u64>,
     sink: Option<&'a mut CheckpointSink<'a>>,
@@ -53,7 +52,6 @@ impl<'a> Trainer<'a> {
             resume: None,
             progress: &no_progress,
             tracing: None,
-            checkpoint_every: None,
             asked_every: None,
             sink: None,
             keep_output: false,
@@ -67,7 +65,6 @@ impl<'a> Trainer<'a> {
     /// (see [`super::checkpoint`]). Its input must be the corpus it was made on.
     pub fn resume(from: Resume) -> Trainer<'a> {
         let mut t = Trainer::new(from.valid_config().clone());
-        t.checkpoint_every = Some(from.checkpoint_every());
         t.resume = Some(from);
         t
     }
@@ -131,12 +128,12 @@ impl<'a> Trainer<'a> {
             resume,
             progress,
             tracing,
-            checkpoint_every,
             asked_every,
             sink,
             keep_output,
         } = self;
-        let checkpoint_every = match (checkpoint_every, asked_every) {
+        let kept = resume.as_ref().map(Resume::checkpoint_every);
+        let checkpoint_every = match (kept, asked_every) {
             (Some(kept), Some(asked)) if kept != asked => {
                 return Err(Error::invalid(format!(
                     "a resumed run keeps its checkpoint interval ({kept} words), not {asked}"
