@@ -48,8 +48,8 @@ fi
 
 echo "== the fake and hostile pages (page.rs render, W2V_WRITE_FAKE_PAGE=1)"
 rm -f "$out/fake.html" "$out/hostile.html"
-if ! W2V_WRITE_FAKE_PAGE=1 cargo test --release --quiet --bin w2v -- \
-  page::tests::write_the_fake_pages_when_asked >"$out/fake-pages.log" 2>&1; then
+if ! W2V_WRITE_FAKE_PAGE=1 cargo test --release --quiet --lib -- \
+  lesson::page::tests::write_the_fake_pages_when_asked --exact >"$out/fake-pages.log" 2>&1; then
   cat "$out/fake-pages.log" >&2
   echo "check_lesson_page.sh: writing the fake pages failed" >&2
   exit 1
