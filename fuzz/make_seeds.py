@@ -10,9 +10,12 @@ hand-made edge cases. Run from the repository root after
 
 Seeds are named for what they hold; the fuzzer's own finds go to fuzz/work/,
 and the inputs that found a bug are kept as fuzz/corpus/<target>/found-*
-(this script leaves those alone).
+(this script leaves those alone, and the files of the versions before the
+section container, fuzz/corpus/<target>/legacy-*, which today's tool no
+longer writes).
 The native, count-file and checkpoint targets read a steering byte before the file (bit 0:
-repair the header CRC, bit 1: repair the section CRCs), the tokenizer four
+repair the header CRC, bit 1: repair the section CRCs, bit 2: where the fixed
+header of the version before the container keeps them), the tokenizer four
 (see fuzz_targets/tokenizer.rs).
 """
 
@@ -26,7 +29,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 W2V = os.path.join(ROOT, "target", "release", "w2v")
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
-TEXT = open(os.path.join(ROOT, "src", "bin", "w2v", "demo", "corpus.txt"), "rb").read()
+TEXT = open(os.path.join(ROOT, "src", "lesson", "corpus.txt"), "rb").read()
 
 
 def w2v(*args):
@@ -40,17 +43,20 @@ def put(target, name, data):
 
 
 def native_without_scan(data):
-    """A native file with its scan copy dropped (flag bit 1 clear, the last
-    two sections empty, residual 0); the target repairs the CRCs."""
-    b = bytearray(data)
-    flags = struct.unpack_from("<I", b, 12)[0] & ~2
-    struct.pack_into("<I", b, 12, flags)
-    off, length = struct.unpack_from("<QQ", b, 32 + 16 * 5)  # norms
-    end = off + length
-    for s in (6, 7):
-        struct.pack_into("<QQ", b, 32 + 16 * s, end, 0)
-    struct.pack_into("<f", b, 192, 0.0)
-    return bytes(b[:end])
+    """A native file with its scan copy dropped: the table lists neither
+    `scan8` nor `scales` (the count drops by two), and `meta`'s residual is 0;
+    the target repairs the CRCs."""
+    n = struct.unpack_from("<I", data, 12)[0]
+    entries = [data[16 + 32 * i:48 + 32 * i] for i in range(n)]
+    keep = [e for e in entries if e[:8].rstrip(b"\0") not in (b"scan8", b"scales")]
+    end = max(struct.unpack_from("<QQ", e, 8)[0] + struct.unpack_from("<QQ", e, 8)[1] for e in keep)
+    head = data[:12] + struct.pack("<I", len(keep)) + b"".join(keep) + b"\0" * 8
+    # The sections stay where they are: the shorter table leaves padding.
+    b = bytearray(head + data[len(head):end])
+    meta = next(e for e in keep if e[:8].rstrip(b"\0") == b"meta")
+    off = struct.unpack_from("<Q", meta, 8)[0]
+    struct.pack_into("<f", b, off + 16, 0.0)
+    return bytes(b)
 
 
 def binary_without_newlines(text):
@@ -98,11 +104,12 @@ def main():
         read = lambda name: open(p(name), "rb").read()
 
         # Start each target's seeds afresh, but keep the inputs fuzzing found
-        # (`found-*`, copied by hand from fuzz/artifacts/: see the README).
+        # (`found-*`, copied by hand from fuzz/artifacts/: see the README) and
+        # the files of earlier versions (`legacy-*`).
         for target in ("word2vec", "native", "vocab", "cooc", "tokenizer", "checkpoint"):
             d = os.path.join(CORPUS, target)
             for name in os.listdir(d) if os.path.isdir(d) else []:
-                if not name.startswith("found-"):
+                if not name.startswith(("found-", "legacy-")):
                     os.remove(os.path.join(d, name))
 
         # word2vec: files the tool wrote, then edge cases.

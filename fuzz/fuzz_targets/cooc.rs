@@ -1,7 +1,9 @@
 //! The count-file reader on arbitrary bytes, through a file.
 //!
 //! The first input byte steers, the rest is the file: bit 0 set repairs the
-//! header checksum and bit 1 every section's checksum before writing, so the
+//! header checksum and bit 1 every section's checksum before writing (bit 2:
+//! as version 1's fixed header lays them out, else as the section
+//! container's table does), so the
 //! fuzzer gets past the CRCs to the structure checks. Bad input must be a
 //! format (or version) error; counts that read pass `Cooc::check`, write and
 //! read back equal, and build both spectral targets; small ones are embedded
@@ -12,25 +14,25 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use std::mem::offset_of;
 use w2v::ErrorKind;
-use w2v::format::cooc::{self, Header};
+use w2v::format::cooc;
 use w2v::spectral::{SpectralConfig, Target, TargetKind};
+
+/// Version 1's 176-byte header: 6 `(offset, length)` pairs at 48, their
+/// CRCs at 144, the header CRC at 168.
+const V1: common::FixedHeader = common::FixedHeader {
+    sections: 6,
+    table: 48,
+    crcs: 144,
+    header_crc: 168,
+};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&steer, file)) = data.split_first() else {
         return;
     };
     let mut file = file.to_vec();
-    common::fix_checksums(
-        &mut file,
-        6,
-        offset_of!(Header, sections),
-        offset_of!(Header, checksums),
-        offset_of!(Header, header_crc),
-        steer & 2 != 0,
-        steer & 1 != 0,
-    );
+    common::repair(&mut file, steer, V1);
     let path = common::scratch_file("input.cooc", &file);
     let c = match cooc::read(&path) {
         Ok(c) => c,

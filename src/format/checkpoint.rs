@@ -2,93 +2,117 @@
 //! from where it stood, as `w2v train --checkpoint` writes it and
 //! `w2v train --resume` reads it.
 //!
-//! # Layout (version 1, every integer and float little-endian)
+//! # Layout (version 2, every integer and float little-endian)
 //!
-//! A 264-byte [header](Header), then ten sections, each at the offset and
-//! with the length (in bytes) the header gives, in this order, separated by
-//! zero padding (8-byte aligned; the matrices 64-byte aligned):
+//! A [section container](super::sections) with the magic `\x93W2VCKP\n`,
+//! version 2, and these sections (8-byte aligned; the matrices 64-byte
+//! aligned):
 //!
 //! | section | contents |
 //! |---|---|
+//! | `meta` | one [`Meta`] (40 bytes): `V`, `D`, `R`, the number of threads `T` and of epochs `E` |
 //! | `config` | one [`ConfigRecord`] (120 bytes; 112 in files written before `min_lr`): the training configuration |
 //! | `run` | one [`RunRecord`] (40 bytes): words done, the corpus's fingerprint |
-//! | `corpus_name` | the corpus's name (UTF-8), for messages |
+//! | `corpus` | the corpus's name (UTF-8), for messages |
 //! | `workers` | one [`WorkerRecord`] (80 bytes) per thread: where it stands |
-//! | `epoch_loss` | one [`EpochLoss`] (16 bytes) per epoch: finished workers' loss sums |
-//! | `word_ends` | `u64` per word: the end of word `i` in `words` |
+//! | `losses` | one [`EpochLoss`] (16 bytes) per epoch: finished workers' loss sums |
+//! | `ends` | `u64` per word: the end of word `i` in `words` |
 //! | `words` | the vocabulary's UTF-8 bytes, concatenated, most frequent first |
 //! | `counts` | `u64` per word: its corpus count |
 //! | `syn0` | `V x D` `f32`, row-major: the input vectors |
 //! | `syn1` | `R x D` `f32`, row-major: the output vectors (`R = V` for negative sampling, `V - 1` for hierarchical softmax) |
 //!
-//! Header: `magic` (`\x93W2VCKP\n`), `version` (1), `flags` (0), `V`, `D`,
-//! `R`, the number of threads `T`, of epochs `E`, the ten `(offset, length)`
-//! pairs, a CRC-32 per section, and a CRC-32 of the header's other bytes.
+//! Version 1 (a fixed 264-byte header listing the same sections but `meta`
+//! by position; see [`super::legacy`]) is still read.
 //!
 //! The records are plain numbers; their codes (model, loss, schedule, SIMD
 //! level) are listed on [`ConfigRecord`], and `crate::train::checkpoint`
 //! turns them into a configuration and a run's state and checks their
 //! meaning.
 //!
-//! [`read`] checks everything before returning: the magic, the version (an
-//! [`ErrorKind::Unsupported`] error names another one), the header CRC, that
-//! every section lies in the file with the length `V`, `D`, `R`, `T` and `E`
-//! imply (before allocating), every section's CRC, that the header agrees
+//! [`read`] checks everything before returning: the container's header (an
+//! [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) error names another version), that every
+//! section has the length `V`, `D`, `R`, `T` and `E` imply (before
+//! allocating), every section's CRC, that the header agrees
 //! with the configuration, and every word's bounds and UTF-8. A truncated or
-//! corrupt file is an [`ErrorKind::Format`] error naming the first fault.
-//! [`write`](fn@write) goes through [`write_atomically`]: a checkpoint on
+//! corrupt file is an [`ErrorKind::Format`](crate::ErrorKind::Format) error naming the first fault.
+//! [`write`](fn@write) goes through [`write_atomically`](super::atomic::write_atomically): a checkpoint on
 //! disk is always a complete one, the new or the previous.
 
 use super::MAX_DIM;
-use super::atomic::write_atomically;
-use crate::error::{Error, ErrorKind, Result};
+use super::legacy;
+use super::sections::{self, Known, Schema, Table, Tag, Writer, tag};
+use crate::error::{Error, Result};
 use bytemuck::{Pod, Zeroable};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// The file's first 8 bytes.
 pub const MAGIC: [u8; 8] = *b"\x93W2VCKP\n";
-/// The format version this build reads and writes.
-pub const VERSION: u32 = 1;
-/// Size of the header in bytes.
-pub const HEADER_LEN: usize = std::mem::size_of::<Header>();
-const _: () = assert!(HEADER_LEN == 264);
+/// The format version this build writes.
+pub const VERSION: u32 = 2;
+const _: () = assert!(std::mem::size_of::<Meta>() == 40);
 const _: () = assert!(std::mem::size_of::<ConfigRecord>() == 120);
 /// The configuration record's size before `min_lr` was added: such files
 /// are read with the fields after `flags` zero (word2vec.c's schedule).
-const CONFIG_V1_LEN: usize = 112;
+pub const CONFIG_V1_LEN: usize = 112;
 const _: () = assert!(std::mem::size_of::<RunRecord>() == 40);
 const _: () = assert!(std::mem::size_of::<WorkerRecord>() == 80);
 const _: () = assert!(std::mem::size_of::<EpochLoss>() == 16);
 
-const SECTIONS: usize = 10;
-const SECTION_NAMES: [&str; SECTIONS] = [
-    "config",
-    "run",
-    "corpus_name",
-    "workers",
-    "epoch_loss",
-    "word_ends",
-    "words",
-    "counts",
-    "syn0",
-    "syn1",
-];
-const ALIGN: [usize; SECTIONS] = [8, 8, 8, 8, 8, 8, 8, 8, 64, 64];
-const HEADER_CRC_SPAN: usize = HEADER_LEN - 8;
+/// The version before the section container, still read.
+pub const VERSION_V1: u32 = 1;
+
+/// The checkpoint's schema over the section container.
+pub static SCHEMA: Schema = Schema {
+    what: "checkpoint",
+    magic: MAGIC,
+    version: VERSION,
+    reads: "1 or 2",
+    sections: &[
+        Known::required("meta", 8),
+        Known::required("config", 8),
+        Known::required("run", 8),
+        Known::required("corpus", 8),
+        Known::required("workers", 8),
+        Known::required("losses", 8),
+        Known::required("ends", 8),
+        Known::required("words", 8),
+        Known::required("counts", 8),
+        Known::required("syn0", 64),
+        Known::required("syn1", 64),
+    ],
+};
+
+/// The `meta` section.
+pub const META: Tag = tag("meta");
+/// The configuration.
+pub const CONFIG: Tag = tag("config");
+/// Where the run stands.
+pub const RUN: Tag = tag("run");
+/// The corpus's name.
+pub const CORPUS: Tag = tag("corpus");
+/// The workers' records.
+pub const WORKERS: Tag = tag("workers");
+/// The epochs' losses.
+pub const LOSSES: Tag = tag("losses");
+/// The word ends.
+pub const ENDS: Tag = tag("ends");
+/// The words' bytes.
+pub const WORDS: Tag = tag("words");
+/// The counts.
+pub const COUNTS: Tag = tag("counts");
+/// The input vectors.
+pub const SYN0: Tag = tag("syn0");
+/// The output vectors.
+pub const SYN1: Tag = tag("syn1");
+
 /// The most threads a checkpoint may record (as training allows).
 const MAX_THREADS: u64 = 1024;
 
-/// The checkpoint header (little-endian on disk).
+/// The `meta` section: the sizes of the other sections.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, Pod, Zeroable)]
-pub struct Header {
-    /// [`MAGIC`].
-    pub magic: [u8; 8],
-    /// [`VERSION`].
-    pub version: u32,
-    /// Zero in version 1.
-    pub flags: u32,
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct Meta {
     /// Words in the vocabulary, `V`.
     pub vocab: u64,
     /// Vector dimension, `D`.
@@ -99,14 +123,6 @@ pub struct Header {
     pub threads: u64,
     /// Epochs, `E`.
     pub epochs: u64,
-    /// `(offset, length)` in bytes of each section.
-    pub sections: [[u64; 2]; SECTIONS],
-    /// CRC-32 (IEEE) of each section's bytes.
-    pub checksums: [u32; SECTIONS],
-    /// CRC-32 of the header's bytes before this field.
-    pub header_crc: u32,
-    /// Zero (padding to a multiple of 8 bytes).
-    pub reserved: u32,
 }
 
 /// [`ConfigRecord::flags`]: batch skip-gram (`TrainConfig::batch`).
@@ -320,12 +336,6 @@ fn corrupt(path: &Path, m: impl std::fmt::Display) -> Error {
 pub fn write(path: &Path, parts: &CheckpointParts<'_>) -> Result<()> {
     let p = parts;
     let v = p.words.len();
-    if cfg!(target_endian = "big") {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            "checkpoints are little-endian; writing one on a big-endian host is not supported",
-        ));
-    }
     if p.dim == 0
         || p.dim as u64 != p.config.dim
         || p.counts.len() != v
@@ -338,92 +348,80 @@ pub fn write(path: &Path, parts: &CheckpointParts<'_>) -> Result<()> {
             "checkpoint write: words, counts, matrices, workers and epochs disagree in length",
         ));
     }
-    let mut ends = Vec::with_capacity(v);
-    let mut blob = Vec::new();
-    for w in p.words {
-        blob.extend_from_slice(w.as_bytes());
-        ends.push(blob.len() as u64);
-    }
-    let sections: [&[u8]; SECTIONS] = [
-        bytemuck::bytes_of(&p.config),
-        bytemuck::bytes_of(&p.run),
-        p.corpus_name.as_bytes(),
-        bytemuck::cast_slice(p.workers),
-        bytemuck::cast_slice(p.epoch_loss),
-        bytemuck::cast_slice(&ends),
-        &blob,
-        bytemuck::cast_slice(p.counts),
-        bytemuck::cast_slice(p.syn0),
-        bytemuck::cast_slice(p.syn1),
-    ];
-    let mut h = Header::zeroed();
-    h.magic = MAGIC;
-    h.version = VERSION;
-    h.vocab = v as u64;
-    h.dim = p.dim as u64;
-    h.out_rows = (p.syn1.len() / p.dim) as u64;
-    h.threads = p.config.threads;
-    h.epochs = p.config.epochs;
-    let mut pos = HEADER_LEN;
-    for (s, part) in sections.iter().enumerate() {
-        pos = pos.next_multiple_of(ALIGN[s]);
-        h.sections[s] = [pos as u64, part.len() as u64];
-        h.checksums[s] = crc32fast::hash(part);
-        pos += part.len();
-    }
-    h.header_crc = crc32fast::hash(&bytemuck::bytes_of(&h)[..HEADER_CRC_SPAN]);
-    write_atomically(path, |w| {
-        w.write_all(bytemuck::bytes_of(&h))?;
-        let mut pos = HEADER_LEN;
-        for (s, part) in sections.iter().enumerate() {
-            let start = h.sections[s][0] as usize;
-            w.write_all(&[0u8; 64][..start - pos])?;
-            w.write_all(part)?;
-            pos = start + part.len();
-        }
-        Ok(())
-    })
+    let (ends, blob) = super::words::to_sections(p.words);
+    let meta = Meta {
+        vocab: v as u64,
+        dim: p.dim as u64,
+        out_rows: (p.syn1.len() / p.dim) as u64,
+        threads: p.config.threads,
+        epochs: p.config.epochs,
+    };
+    Writer::new(&SCHEMA)
+        .add(META, bytemuck::bytes_of(&meta))
+        .add(CONFIG, bytemuck::bytes_of(&p.config))
+        .add(RUN, bytemuck::bytes_of(&p.run))
+        .add(CORPUS, p.corpus_name.as_bytes())
+        .add(WORKERS, bytemuck::cast_slice(p.workers))
+        .add(LOSSES, bytemuck::cast_slice(p.epoch_loss))
+        .add(ENDS, bytemuck::cast_slice(&ends))
+        .add(WORDS, &blob)
+        .add(COUNTS, bytemuck::cast_slice(p.counts))
+        .add(SYN0, bytemuck::cast_slice(p.syn0))
+        .add(SYN1, bytemuck::cast_slice(p.syn1))
+        .write(path)
 }
 
-/// The header of `path`, checked: magic, version, CRC, flags, ranges.
-fn read_header(path: &Path, f: &mut std::fs::File, file_len: u64) -> Result<Header> {
-    let mut head = [0u8; HEADER_LEN];
-    if file_len < 12 {
-        return Err(corrupt(path, "not a w2v checkpoint (too short)"));
-    }
-    let n = (file_len as usize).min(HEADER_LEN);
-    f.read_exact(&mut head[..n])
-        .map_err(|e| Error::io(format!("cannot read checkpoint `{}`", path.display()), e))?;
-    if head[..8] != MAGIC {
-        return Err(corrupt(path, "not a w2v checkpoint (wrong magic)"));
-    }
-    // The version first: another version's header may have another size.
-    let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
-    if version != VERSION {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            format!(
-                "checkpoint `{}`: format version {version} (this build reads version {VERSION})",
-                path.display()
-            ),
-        ));
-    }
-    if n < HEADER_LEN {
-        return Err(corrupt(
-            path,
-            format!("truncated: {file_len} bytes, the header alone is {HEADER_LEN}"),
-        ));
-    }
-    let h: Header = bytemuck::pod_read_unaligned(&head);
-    if crc32fast::hash(&head[..HEADER_CRC_SPAN]) != h.header_crc {
-        return Err(corrupt(
-            path,
-            "header checksum mismatch: the file is corrupt",
-        ));
-    }
+const _: () = assert!(std::mem::size_of::<HeaderV1>() == 264);
+
+/// Version 1's fixed header (see [`super::legacy`]).
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct HeaderV1 {
+    magic: [u8; 8],
+    version: u32,
+    flags: u32,
+    vocab: u64,
+    dim: u64,
+    out_rows: u64,
+    threads: u64,
+    epochs: u64,
+    sections: [[u64; 2]; 10],
+    checksums: [u32; 10],
+    header_crc: u32,
+    reserved: u32,
+}
+
+/// A version 1 file's table and `meta`, from its fixed header.
+fn table_v1(head: &[u8], file_len: u64) -> Result<(Table, Meta)> {
+    let h: HeaderV1 = legacy::fixed_header(head, file_len, 256, |h: &HeaderV1| h.header_crc)?;
     if h.flags != 0 || h.reserved != 0 {
-        return Err(corrupt(path, "unknown header flags"));
+        return Err(Error::format("unknown header flags"));
     }
+    let tags = [
+        CONFIG, RUN, CORPUS, WORKERS, LOSSES, ENDS, WORDS, COUNTS, SYN0, SYN1,
+    ]
+    .map(Some);
+    let table = legacy::table(
+        &SCHEMA,
+        VERSION_V1,
+        264,
+        file_len,
+        &tags,
+        &h.sections,
+        &h.checksums,
+    )?;
+    let meta = Meta {
+        vocab: h.vocab,
+        dim: h.dim,
+        out_rows: h.out_rows,
+        threads: h.threads,
+        epochs: h.epochs,
+    };
+    Ok((table, meta))
+}
+
+/// The sizes in `meta`, checked in range.
+fn check_meta(h: &Meta) -> Result<()> {
     if h.vocab == 0
         || h.vocab >= u32::MAX as u64
         || h.dim == 0
@@ -433,146 +431,85 @@ fn read_header(path: &Path, f: &mut std::fs::File, file_len: u64) -> Result<Head
         || h.threads > MAX_THREADS
         || h.epochs == 0
     {
-        return Err(corrupt(
-            path,
-            format!(
-                "out of range: {} words, dimension {}, {} output rows, {} threads, {} epochs",
-                h.vocab, h.dim, h.out_rows, h.threads, h.epochs
-            ),
-        ));
+        return Err(Error::format(format!(
+            "out of range: {} words, dimension {}, {} output rows, {} threads, {} epochs",
+            h.vocab, h.dim, h.out_rows, h.threads, h.epochs
+        )));
     }
-    Ok(h)
+    Ok(())
+}
+
+/// Every section's length against the sizes in `h`.
+fn check_lengths(table: &Table, h: &Meta) -> Result<()> {
+    let config = table.len_of(CONFIG);
+    if config != CONFIG_V1_LEN as u64 && config != std::mem::size_of::<ConfigRecord>() as u64 {
+        return Err(Error::format(format!(
+            "section `config` has {config} bytes, not a configuration record's {}",
+            std::mem::size_of::<ConfigRecord>()
+        )));
+    }
+    let floats = |rows: u64| rows.checked_mul(h.dim)?.checked_mul(4);
+    let needs = format!(
+        "{} words x {} dimensions, {} threads and {} epochs",
+        h.vocab, h.dim, h.threads, h.epochs
+    );
+    let sizes = [
+        (RUN, Some(std::mem::size_of::<RunRecord>() as u64)),
+        (
+            WORKERS,
+            h.threads
+                .checked_mul(std::mem::size_of::<WorkerRecord>() as u64),
+        ),
+        (
+            LOSSES,
+            h.epochs
+                .checked_mul(std::mem::size_of::<EpochLoss>() as u64),
+        ),
+        (ENDS, h.vocab.checked_mul(8)),
+        (COUNTS, h.vocab.checked_mul(8)),
+        (SYN0, floats(h.vocab)),
+        (SYN1, floats(h.out_rows)),
+    ];
+    for (t, want) in sizes {
+        table.expect_len(t, want, &needs)?;
+    }
+    Ok(())
 }
 
 /// Read and check a checkpoint (see the module documentation).
 pub fn read(path: &Path) -> Result<Checkpoint> {
-    let ctx = |what: &str| format!("cannot {what} checkpoint `{}`", path.display());
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(ctx("open"), e))?;
-    let meta = f.metadata().map_err(|e| Error::io(ctx("read"), e))?;
-    if meta.is_dir() {
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!("checkpoint `{}` is a folder", path.display()),
-        ));
-    }
-    let file_len = meta.len();
-    let h = read_header(path, &mut f, file_len)?;
-    let too_big = || corrupt(path, "sizes out of range");
-    let floats = |rows: u64| rows.checked_mul(h.dim)?.checked_mul(4);
-    let want = |s: usize| -> Option<u64> {
-        match s {
-            // This build's record, or the shorter one of files written
-            // before `min_lr`.
-            0 if h.sections[0][1] == CONFIG_V1_LEN as u64 => Some(CONFIG_V1_LEN as u64),
-            0 => Some(std::mem::size_of::<ConfigRecord>() as u64),
-            1 => Some(std::mem::size_of::<RunRecord>() as u64),
-            3 => h
-                .threads
-                .checked_mul(std::mem::size_of::<WorkerRecord>() as u64),
-            4 => h
-                .epochs
-                .checked_mul(std::mem::size_of::<EpochLoss>() as u64),
-            5 | 7 => h.vocab.checked_mul(8),
-            8 => floats(h.vocab),
-            9 => floats(h.out_rows),
-            _ => Some(u64::MAX), // any length
+    let (mut f, file_len, head) = sections::open_head(path, "checkpoint")?;
+    let in_file = |e: Error| Error::new(e.kind(), format!("checkpoint `{}`: {e}", path.display()));
+    let (table, h) = match SCHEMA.version_of(&head) {
+        Some(VERSION_V1) => table_v1(&head, file_len).map_err(in_file)?,
+        _ => {
+            let table = Table::parse(&SCHEMA, &head, file_len).map_err(in_file)?;
+            let meta: Meta = table.read_record(&mut f, META, None).map_err(in_file)?;
+            (table, meta)
         }
     };
-    let mut prev_end = HEADER_LEN as u64;
-    for (s, &[off, len]) in h.sections.iter().enumerate() {
-        let name = SECTION_NAMES[s];
-        let end = off.checked_add(len).filter(|&e| e <= file_len).ok_or_else(|| {
-            corrupt(
-                path,
-                format!("truncated: section `{name}` ends past the end of the file ({file_len} bytes)"),
-            )
-        })?;
-        if off < prev_end || !off.is_multiple_of(ALIGN[s] as u64) {
-            return Err(corrupt(
-                path,
-                format!("section `{name}` at offset {off} overlaps or is misaligned"),
-            ));
-        }
-        match want(s) {
-            Some(u64::MAX) => {}
-            Some(w) if w != len && s == 0 => {
-                return Err(corrupt(
-                    path,
-                    format!("section `{name}` has {len} bytes, not a configuration record's {w}"),
-                ));
-            }
-            Some(w) if w == len => {}
-            _ => {
-                return Err(corrupt(
-                    path,
-                    format!(
-                        "section `{name}` has {len} bytes; {} words x {} dimensions, {} threads and {} epochs need another size",
-                        h.vocab, h.dim, h.threads, h.epochs
-                    ),
-                ));
-            }
-        }
-        prev_end = end;
-    }
+    check_meta(&h).map_err(in_file)?;
+    check_lengths(&table, &h).map_err(in_file)?;
     // Every length is now bounded by the file's: allocate and read.
-    let mut section = |s: usize, out: &mut [u8]| -> Result<()> {
-        f.seek(SeekFrom::Start(h.sections[s][0]))
-            .and_then(|_| f.read_exact(out))
-            .map_err(|e| Error::io(ctx("read"), e))?;
-        if crc32fast::hash(out) != h.checksums[s] {
-            return Err(corrupt(
-                path,
-                format!(
-                    "section `{}` checksum mismatch: the file is corrupt",
-                    SECTION_NAMES[s]
-                ),
-            ));
-        }
-        Ok(())
-    };
-    let len = |s: usize| usize::try_from(h.sections[s][1]).map_err(|_| too_big());
-    let (v, dim) = (h.vocab as usize, h.dim as usize);
-    let mut config = ConfigRecord::zeroed();
-    section(0, &mut bytemuck::bytes_of_mut(&mut config)[..len(0)?])?;
-    let mut run = RunRecord::zeroed();
-    section(1, bytemuck::bytes_of_mut(&mut run))?;
-    let mut name = vec![0u8; len(2)?];
-    section(2, &mut name)?;
-    let mut workers = vec![WorkerRecord::zeroed(); h.threads as usize];
-    section(3, bytemuck::cast_slice_mut(&mut workers))?;
-    let mut epoch_loss = vec![EpochLoss::zeroed(); len(4)? / 16];
-    section(4, bytemuck::cast_slice_mut(&mut epoch_loss))?;
-    let mut ends = vec![0u64; v];
-    section(5, bytemuck::cast_slice_mut(&mut ends))?;
-    let mut blob = vec![0u8; len(6)?];
-    section(6, &mut blob)?;
-    let mut counts = vec![0u64; v];
-    section(7, bytemuck::cast_slice_mut(&mut counts))?;
-    let mut syn0 = vec![0f32; len(8)? / 4];
-    section(8, bytemuck::cast_slice_mut(&mut syn0))?;
-    let mut syn1 = vec![0f32; len(9)? / 4];
-    section(9, bytemuck::cast_slice_mut(&mut syn1))?;
+    let f = &mut f;
+    let config: ConfigRecord = table
+        .read_record(f, CONFIG, Some(CONFIG_V1_LEN))
+        .map_err(in_file)?;
+    let run = table.read_record(f, RUN, None).map_err(in_file)?;
+    let name: Vec<u8> = table.read_vec(f, CORPUS).map_err(in_file)?;
+    let workers = table.read_vec(f, WORKERS).map_err(in_file)?;
+    let epoch_loss = table.read_vec(f, LOSSES).map_err(in_file)?;
+    let ends: Vec<u64> = table.read_vec(f, ENDS).map_err(in_file)?;
+    let blob: Vec<u8> = table.read_vec(f, WORDS).map_err(in_file)?;
+    let counts = table.read_vec(f, COUNTS).map_err(in_file)?;
+    let syn0 = table.read_vec(f, SYN0).map_err(in_file)?;
+    let syn1 = table.read_vec(f, SYN1).map_err(in_file)?;
     if config.dim != h.dim || config.threads != h.threads || config.epochs != h.epochs {
         return Err(corrupt(path, "the header and the configuration disagree"));
     }
     let corpus_name =
         String::from_utf8(name).map_err(|_| corrupt(path, "the corpus name is not UTF-8"))?;
-    let mut words = Vec::with_capacity(v);
-    let mut start = 0usize;
-    for (i, &e) in ends.iter().enumerate() {
-        let word = usize::try_from(e)
-            .ok()
-            .filter(|&e| e > start && e <= blob.len())
-            .and_then(|e| std::str::from_utf8(&blob[start..e]).ok().map(|w| (w, e)));
-        let Some((w, e)) = word else {
-            return Err(corrupt(
-                path,
-                format!("word {i} has bad bounds or is not UTF-8"),
-            ));
-        };
-        words.push(Box::<str>::from(w));
-        start = e;
-    }
+    let words = super::words::from_sections(&ends, &blob).map_err(in_file)?;
     Ok(Checkpoint {
         config,
         run,
@@ -581,7 +518,7 @@ pub fn read(path: &Path) -> Result<Checkpoint> {
         epoch_loss,
         words,
         counts,
-        dim,
+        dim: h.dim as usize,
         syn0,
         syn1,
     })

@@ -6,6 +6,13 @@
 //! training: [`crate::model`] turns parts into an `Embeddings` and back, and
 //! [`crate::text`] keeps its vocabulary files here.
 //!
+//! * [`sections`]: the container of the binary files below: a tagged table
+//!   of sections, each aligned, checksummed, and skipped by a reader that
+//!   does not know it unless it is marked required.
+//! * [`legacy`]: the fixed headers of the files written before the
+//!   container, read as section tables.
+//! * [`words`]: a word list as two sections (ends and bytes), as all three
+//!   store it.
 //! * [`word2vec`]: word2vec.c's binary and text formats (also written and
 //!   read by gensim and fastText).
 //! * [`native`]: w2v's own format, opened by `mmap` in constant time.
@@ -20,9 +27,12 @@
 pub mod atomic;
 pub mod checkpoint;
 pub mod cooc;
+pub mod legacy;
 pub mod native;
+pub mod sections;
 pub mod trace;
 pub mod vocab;
 pub mod word2vec;
+pub mod words;
 
 pub use crate::kinds::{Format, MAX_DIM};

@@ -1,38 +1,42 @@
 //! The native model format: opened by `mmap` in constant time, shared between
 //! processes, viewed without copying.
 //!
-//! # Layout (version 2, every integer and float little-endian)
+//! # Layout (version 3, every integer and float little-endian)
 //!
-//! A 200-byte [header](Header), then eight sections, each at the offset and with
-//! the length (in bytes) the header gives, in this order, separated by zero
-//! padding:
+//! A [section container](super::sections) with the magic `\x93W2V\r\n\x1a\n`
+//! (the high byte and the line endings catch 7-bit and text-mode
+//! transfers), version 3, and these sections:
 //!
 //! | section | contents | alignment |
 //! |---|---|---|
-//! | `word_ends` | `u64` per word: the end of word `i` in `words` (its start is the end of word `i - 1`, or 0) | 8 |
+//! | `meta` | one [`Meta`] (24 bytes): `V`, `D`, the scan copy's `residual` | 8 |
+//! | `ends` | `u64` per word: the end of word `i` in `words` (its start is the end of word `i - 1`, or 0) | 8 |
 //! | `words` | the words' UTF-8 bytes, concatenated | 1 |
 //! | `counts` | `u64` per word: its corpus count (word2vec files have none: they get `V - i`) | 8 |
 //! | `hash` | `u32` slots of an open-addressing table: a word index or `u32::MAX` (empty); `2^k > V` slots; a word goes to slot `fnv1a64(word) mod 2^k` or the next free one | 4 |
 //! | `matrix` | `V x D` `f32`, row-major | 64 |
-//! | `norms` | `f32` per word: the Euclidean norm of its row (present when flag bit 0 is set, else empty) | 4 |
-//! | `scan8` | the 8-bit unit rows of the query engine's scan copy (`crate::model::scan`, the first pass of the top-k scan) in the byte-block layout of [`Kernels::dot_blocks_u8`](crate::simd::Kernels::dot_blocks_u8): `ceil(V / 16)` blocks of `16 x P` bytes, `P` = `D` rounded up to a multiple of 4 (present when flag bit 1 is set, else empty) | 64 |
-//! | `scales` | `f32` per word: its row's scale in `scan8` (present with `scan8`) | 4 |
+//! | `norms` | `f32` per word: the Euclidean norm of its row (optional) | 4 |
+//! | `scan8` | the 8-bit unit rows of the query engine's scan copy (`crate::model::scan`, the first pass of the top-k scan) in the byte-block layout of [`Kernels::dot_blocks_u8`](crate::simd::Kernels::dot_blocks_u8): `ceil(V / 16)` blocks of `16 x P` bytes, `P` = `D` rounded up to a multiple of 4 (optional, with `scales`) | 64 |
+//! | `scales` | `f32` per word: its row's scale in `scan8` (optional, with `scan8`) | 4 |
 //!
-//! Header: `magic` (`\x93W2V\r\n\x1a\n`: the high byte and the line endings
-//! catch 7-bit and text-mode transfers), `version` (2), `flags`, `V`, `D`,
-//! the eight `(offset, length)` pairs, a CRC-32 per section, the scan copy's
-//! `residual` (`f32`, 0 without it), and a CRC-32 of the header's first 196
-//! bytes. Version 1 (a half-precision scan copy) is not read: convert the
-//! original word2vec file again.
+//! Every section but the last three is required. A section this build does
+//! not know is skipped unless it is marked required (a later build's index,
+//! say): such a file still opens here, without what the section adds.
+//!
+//! Version 2 (a fixed 200-byte header listing the same sections by position,
+//! with flag bits for the optional ones; see [`super::legacy`]) is still read.
+//! Version 1 (a half-precision scan copy) is not: convert the original
+//! word2vec file again.
 //!
 //! # Opening
 //!
 //! [`NativeFile::open`] maps the file read-only and shared (its pages are the
 //! page cache's, shared by every process that maps the file), then checks, in
-//! time independent of the file's size: the magic, the version, the header
-//! checksum, and that every section lies inside the file, has the length `V`
-//! and `D` imply, is aligned, and follows the previous one. Nothing else is
-//! read: a vector's pages are loaded when it is first used.
+//! time independent of the file's size: the container's header (magic,
+//! version, table checksum, every section inside the file, aligned, after
+//! the previous one), the `meta` record and its checksum, and that every
+//! section has the length `V` and `D` imply. Nothing else is read: a
+//! vector's pages are loaded when it is first used.
 //!
 //! Per-word data is checked when used: a word's bounds and UTF-8 when it is
 //! read, a hash slot's index when probed. A corrupt file therefore gives
@@ -45,74 +49,80 @@
 )]
 
 use super::MAX_DIM;
-use super::atomic::write_atomically;
+use super::legacy;
+use super::sections::{self, Known, Schema, Table, Tag, Writer, tag};
 use crate::error::{Error, ErrorKind, Result};
 use crate::simd::{blocks_len, fits_blocks};
 use bytemuck::{Pod, Zeroable};
 use memmap2::Mmap;
 use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
 /// The file's first 8 bytes.
 pub const MAGIC: [u8; 8] = *b"\x93W2V\r\n\x1a\n";
-/// The format version this build reads and writes.
-pub const VERSION: u32 = 2;
-/// Flag bit: the `norms` section is present.
-pub const FLAG_NORMS: u32 = 1;
-/// Flag bit: the `scan8` and `scales` sections are present.
-pub const FLAG_SCAN: u32 = 2;
-/// Size of the header in bytes.
-pub const HEADER_LEN: usize = std::mem::size_of::<Header>();
+/// The format version this build writes.
+pub const VERSION: u32 = 3;
 
-const SECTIONS: usize = 8;
-const SECTION_NAMES: [&str; SECTIONS] = [
-    "word_ends",
-    "words",
-    "counts",
-    "hash",
-    "matrix",
-    "norms",
-    "scan8",
-    "scales",
+/// The version before the section container, still read.
+pub const VERSION_V2: u32 = 2;
+
+/// The native model's schema over the section container.
+pub static SCHEMA: Schema = Schema {
+    what: "native model",
+    magic: MAGIC,
+    version: VERSION,
+    reads: "2 or 3",
+    sections: &[
+        Known::required("meta", 8),
+        Known::required("ends", 8),
+        Known::required("words", 1),
+        Known::required("counts", 8),
+        Known::required("hash", 4),
+        Known::required("matrix", 64),
+        Known::optional("norms", 4),
+        Known::optional("scan8", 64),
+        Known::optional("scales", 4),
+    ],
+};
+
+/// The `meta` section.
+pub const META: Tag = tag("meta");
+/// The word ends.
+pub const ENDS: Tag = tag("ends");
+/// The words' bytes.
+pub const WORDS: Tag = tag("words");
+/// The counts.
+pub const COUNTS: Tag = tag("counts");
+/// The hash table.
+pub const HASH: Tag = tag("hash");
+/// The matrix.
+pub const MATRIX: Tag = tag("matrix");
+/// The row norms.
+pub const NORMS: Tag = tag("norms");
+/// The scan copy's coded rows.
+pub const SCAN8: Tag = tag("scan8");
+/// The scan copy's scales.
+pub const SCALES: Tag = tag("scales");
+/// The sections a [`NativeFile`] views, in the order of its ranges.
+const VIEWED: [Tag; 9] = [
+    META, ENDS, WORDS, COUNTS, HASH, MATRIX, NORMS, SCAN8, SCALES,
 ];
-const ALIGN: [usize; SECTIONS] = [8, 1, 8, 4, 64, 4, 64, 4];
-const WORD_ENDS: usize = 0;
-const WORDS: usize = 1;
-const COUNTS: usize = 2;
-const HASH: usize = 3;
-const MATRIX: usize = 4;
-const NORMS: usize = 5;
-const SCAN8: usize = 6;
-const SCALES: usize = 7;
 const EMPTY_SLOT: u32 = u32::MAX;
 
-/// The native file header (little-endian on disk).
+/// The `meta` section: the sizes and the scan copy's error bound.
 #[repr(C)]
-#[derive(Debug, Clone, Copy, Pod, Zeroable)]
-pub struct Header {
-    /// [`MAGIC`].
-    pub magic: [u8; 8],
-    /// [`VERSION`].
-    pub version: u32,
-    /// Bit 0: [`FLAG_NORMS`], bit 1: [`FLAG_SCAN`]. Other bits are zero in version 2.
-    pub flags: u32,
-    /// Number of words.
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct Meta {
+    /// Number of words, `V`.
     pub vocab: u64,
-    /// Vector dimension.
+    /// Vector dimension, `D`.
     pub dim: u64,
-    /// `(offset, length)` in bytes of each section.
-    pub sections: [[u64; 2]; SECTIONS],
-    /// CRC-32 (IEEE) of each section's bytes.
-    pub checksums: [u32; SECTIONS],
     /// The scan copy's bound on a row's rounding error
     /// ([`ScanParts::residual`]); 0 without a scan copy.
     pub residual: f32,
-    /// CRC-32 of the header's bytes before this field.
-    pub header_crc: u32,
+    /// Zero.
+    pub reserved: u32,
 }
-
-const HEADER_CRC_SPAN: usize = HEADER_LEN - 4;
 
 /// FNV-1a, 64 bits: the hash of the `hash` section.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -124,7 +134,8 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
-fn hash_slots(vocab: usize) -> usize {
+/// Slots of the hash table of `vocab` words.
+pub fn hash_slots(vocab: usize) -> usize {
     (vocab.saturating_mul(2)).max(2).next_power_of_two()
 }
 
@@ -193,12 +204,7 @@ pub fn write(path: &Path, parts: &NativeParts<'_>) -> Result<()> {
         ));
     }
     // Sections in memory (the matrix and norms are written straight from the caller's slices).
-    let mut ends = Vec::with_capacity(v);
-    let mut blob = Vec::new();
-    for w in words {
-        blob.extend_from_slice(w.as_bytes());
-        ends.push(blob.len() as u64);
-    }
+    let (ends, blob) = super::words::to_sections(words);
     let cap = hash_slots(v);
     let mut table = vec![EMPTY_SLOT; cap];
     for (i, w) in words.iter().enumerate() {
@@ -212,49 +218,25 @@ pub fn write(path: &Path, parts: &NativeParts<'_>) -> Result<()> {
         }
         table[j] = i as u32;
     }
-    let parts: [&[u8]; SECTIONS] = [
-        bytemuck::cast_slice(&ends),
-        &blob,
-        bytemuck::cast_slice(counts),
-        bytemuck::cast_slice(&table),
-        bytemuck::cast_slice(matrix),
-        bytemuck::cast_slice(norms),
-        scan.map_or(&[][..], |s| s.blocks),
-        bytemuck::cast_slice(scan.map_or(&[][..], |s| s.scales)),
-    ];
-    let mut header = Header::zeroed();
-    header.magic = MAGIC;
-    header.version = VERSION;
-    header.flags = FLAG_NORMS | if scan.is_some() { FLAG_SCAN } else { 0 };
-    header.residual = scan.map_or(0.0, |s| s.residual);
-    header.vocab = v as u64;
-    header.dim = dim as u64;
-    let mut pos = HEADER_LEN;
-    for (s, part) in parts.iter().enumerate() {
-        pos = pos.next_multiple_of(ALIGN[s]);
-        header.sections[s] = [pos as u64, part.len() as u64];
-        header.checksums[s] = crc32fast::hash(part);
-        pos += part.len();
+    let meta = Meta {
+        vocab: v as u64,
+        dim: dim as u64,
+        residual: scan.map_or(0.0, |s| s.residual),
+        reserved: 0,
+    };
+    let mut w = Writer::new(&SCHEMA);
+    w.add(META, bytemuck::bytes_of(&meta))
+        .add(ENDS, bytemuck::cast_slice(&ends))
+        .add(WORDS, &blob)
+        .add(COUNTS, bytemuck::cast_slice(counts))
+        .add(HASH, bytemuck::cast_slice(&table))
+        .add(MATRIX, bytemuck::cast_slice(matrix))
+        .add(NORMS, bytemuck::cast_slice(norms));
+    if let Some(s) = scan {
+        w.add(SCAN8, s.blocks)
+            .add(SCALES, bytemuck::cast_slice(s.scales));
     }
-    header.header_crc = crc32fast::hash(&bytemuck::bytes_of(&header)[..HEADER_CRC_SPAN]);
-    if cfg!(target_endian = "big") {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            "the native format is little-endian; writing it on a big-endian host is not supported",
-        ));
-    }
-    write_atomically(path, |w| {
-        w.write_all(bytemuck::bytes_of(&header))?;
-        let mut pos = HEADER_LEN;
-        let zeros = [0u8; 64];
-        for (s, part) in parts.iter().enumerate() {
-            let start = header.sections[s][0] as usize;
-            w.write_all(&zeros[..start - pos])?;
-            w.write_all(part)?;
-            pos = start + part.len();
-        }
-        Ok(())
-    })
+    w.write(path)
 }
 
 /// Whether `bytes` start like a native model file.
@@ -266,10 +248,11 @@ pub fn has_magic(bytes: &[u8]) -> bool {
 #[derive(Debug)]
 pub struct NativeFile {
     map: Mmap,
-    header: Header,
+    table: Table,
+    meta: Meta,
     vocab: usize,
     dim: usize,
-    ranges: [(usize, usize); SECTIONS],
+    ranges: [(usize, usize); VIEWED.len()],
 }
 
 impl NativeFile {
@@ -287,6 +270,38 @@ impl NativeFile {
         Self::from_map(map).map_err(|e| Error::new(e.kind(), ctx(&e.to_string())))
     }
 
+    /// The table and the `meta` record of a version 3 file, or of a version 2
+    /// one read through its fixed header.
+    fn table_and_meta(map: &[u8]) -> Result<(Table, Meta)> {
+        let len = map.len() as u64;
+        match SCHEMA.version_of(map) {
+            Some(VERSION_V2) => return table_v2(map),
+            Some(1) => {
+                return Err(SCHEMA.unsupported(
+                    1,
+                    SCHEMA.reads,
+                    ": version 1 files (a half-precision scan copy) are no longer read; convert the original word2vec file again",
+                ));
+            }
+            Some(v) if v != VERSION => return Err(SCHEMA.unsupported(v, SCHEMA.reads, "")),
+            _ => {}
+        }
+        let head = &map[..map.len().min(sections::MAX_HEADER_LEN)];
+        let table = Table::parse(&SCHEMA, head, len)?;
+        table.expect_len(META, Some(std::mem::size_of::<Meta>() as u64), "a record")?;
+        let (a, b) = table.range(META).unwrap_or_default();
+        let entry = table
+            .get(META)
+            .copied()
+            .unwrap_or(sections::Entry::zeroed());
+        if crc32fast::hash(&map[a..b]) != entry.checksum {
+            return Err(corrupt(
+                "section `meta` checksum mismatch: the file is corrupt",
+            ));
+        }
+        Ok((table, bytemuck::pod_read_unaligned(&map[a..b])))
+    }
+
     fn from_map(map: Mmap) -> Result<NativeFile> {
         if cfg!(target_endian = "big") {
             return Err(Error::new(
@@ -294,108 +309,16 @@ impl NativeFile {
                 "native models are little-endian; this host is big-endian",
             ));
         }
-        let len = map.len();
-        if len < 8 || map[..8] != MAGIC {
-            return Err(corrupt("not a w2v native model (wrong magic)"));
+        if map.len() < 8 || map[..8] != MAGIC {
+            return Err(SCHEMA.wrong_magic(map.len()));
         }
-        // The version first: another version's header may have another size.
-        if len >= 12 {
-            let version = u32::from_le_bytes([map[8], map[9], map[10], map[11]]);
-            if version != VERSION {
-                let hint = if version == 1 {
-                    ": version 1 files (a half-precision scan copy) are no longer read; convert the original word2vec file again"
-                } else {
-                    ""
-                };
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    format!(
-                        "native format version {version} (this build reads version {VERSION}){hint}"
-                    ),
-                ));
-            }
-        }
-        if len < HEADER_LEN {
-            return Err(corrupt(format!(
-                "truncated: {len} bytes, the header alone is {HEADER_LEN}"
-            )));
-        }
-        let header: Header = bytemuck::pod_read_unaligned(&map[..HEADER_LEN]);
-        if crc32fast::hash(&map[..HEADER_CRC_SPAN]) != header.header_crc {
-            return Err(corrupt("header checksum mismatch: the file is corrupt"));
-        }
-        if header.flags & !(FLAG_NORMS | FLAG_SCAN) != 0 {
-            return Err(corrupt("unknown header flags"));
-        }
-        let too_big = || corrupt("vocabulary size or dimension out of range");
-        let vocab = usize::try_from(header.vocab).map_err(|_| too_big())?;
-        let dim = usize::try_from(header.dim).map_err(|_| too_big())?;
-        if dim == 0 || dim > MAX_DIM {
-            return Err(corrupt(format!(
-                "dimension {dim} is out of range (1 to {MAX_DIM})"
-            )));
-        }
-        if vocab >= EMPTY_SLOT as usize {
-            return Err(too_big());
-        }
-        let has_scan = header.flags & FLAG_SCAN != 0;
-        let residual_ok = if has_scan {
-            header.residual >= 0.0 && header.residual.is_finite() && fits_blocks(dim)
-        } else {
-            header.residual == 0.0
-        };
-        if !residual_ok {
-            return Err(corrupt("the scan copy's header fields are out of range"));
-        }
-        let floats = vocab.checked_mul(dim).ok_or_else(too_big)?;
-        let matrix_bytes = floats.checked_mul(4).ok_or_else(too_big)?;
-        let mut ranges = [(0usize, 0usize); SECTIONS];
-        let mut prev_end = HEADER_LEN;
-        for (s, &[off, n]) in header.sections.iter().enumerate() {
-            let name = SECTION_NAMES[s];
-            let (off, n) = (
-                usize::try_from(off).map_err(|_| too_big())?,
-                usize::try_from(n).map_err(|_| too_big())?,
-            );
-            let end = off.checked_add(n).filter(|&e| e <= len).ok_or_else(|| {
-                corrupt(format!(
-                    "truncated: section `{name}` ends past the end of the file ({len} bytes)"
-                ))
-            })?;
-            if off < prev_end || !off.is_multiple_of(ALIGN[s]) {
-                return Err(corrupt(format!(
-                    "section `{name}` at offset {off} overlaps or is misaligned"
-                )));
-            }
-            let want = match s {
-                WORD_ENDS | COUNTS => Some(vocab * 8),
-                HASH => Some(hash_slots(vocab) * 4),
-                MATRIX => Some(matrix_bytes),
-                NORMS => Some(if header.flags & FLAG_NORMS != 0 {
-                    vocab * 4
-                } else {
-                    0
-                }),
-                SCAN8 => Some(if has_scan {
-                    blocks_len(vocab, dim).ok_or_else(too_big)?
-                } else {
-                    0
-                }),
-                SCALES => Some(if has_scan { vocab * 4 } else { 0 }),
-                _ => None,
-            };
-            if want.is_some_and(|w| w != n) {
-                return Err(corrupt(format!(
-                    "section `{name}` has {n} bytes, {vocab} words x {dim} need {}",
-                    want.unwrap_or(0)
-                )));
-            }
-            ranges[s] = (off, end);
-            prev_end = end;
-        }
+        let (table, meta) = Self::table_and_meta(&map)?;
+        let (vocab, dim) = check_sizes(&table, &meta)?;
+        let ranges = VIEWED.map(|t| table.range(t).unwrap_or_default());
         Ok(NativeFile {
             map,
-            header,
+            table,
+            meta,
             vocab,
             dim,
             ranges,
@@ -405,6 +328,10 @@ impl NativeFile {
     fn section(&self, s: usize) -> &[u8] {
         let (a, b) = self.ranges[s];
         &self.map[a..b]
+    }
+
+    fn has(&self, t: Tag) -> bool {
+        self.table.get(t).is_some()
     }
 
     /// Number of words.
@@ -422,9 +349,14 @@ impl NativeFile {
         self.dim
     }
 
-    /// The header as read.
-    pub fn header(&self) -> &Header {
-        &self.header
+    /// The `meta` record as read.
+    pub fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    /// The section table as read (the sections this build skips included).
+    pub fn table(&self) -> &Table {
+        &self.table
     }
 
     /// Size of the mapped file in bytes.
@@ -435,25 +367,26 @@ impl NativeFile {
     /// The `V x D` matrix, viewed in place.
     pub fn matrix(&self) -> &[f32] {
         // Alignment (64 within a page-aligned map) and length were checked on open.
-        bytemuck::cast_slice(self.section(MATRIX))
+        bytemuck::cast_slice(self.section(5))
     }
 
     /// Stored row norms, if the file has them.
     pub fn norms(&self) -> Option<&[f32]> {
-        (self.header.flags & FLAG_NORMS != 0).then(|| bytemuck::cast_slice(self.section(NORMS)))
+        self.has(NORMS)
+            .then(|| bytemuck::cast_slice(self.section(6)))
     }
 
     /// The scan copy, if the file has one.
     pub fn scan(&self) -> Option<ScanParts<'_>> {
-        (self.header.flags & FLAG_SCAN != 0).then(|| ScanParts {
-            blocks: self.section(SCAN8),
-            scales: bytemuck::cast_slice(self.section(SCALES)),
-            residual: self.header.residual,
+        self.has(SCAN8).then(|| ScanParts {
+            blocks: self.section(7),
+            scales: bytemuck::cast_slice(self.section(8)),
+            residual: self.meta.residual,
         })
     }
 
     fn ends(&self) -> &[u64] {
-        bytemuck::cast_slice(self.section(WORD_ENDS))
+        bytemuck::cast_slice(self.section(1))
     }
 
     /// Word `i`, or `None` if `i` is out of range or its entry is corrupt
@@ -467,7 +400,7 @@ impl NativeFile {
         } else {
             usize::try_from(ends[i - 1]).ok()?
         };
-        let bytes = self.section(WORDS).get(start..end)?;
+        let bytes = self.section(2).get(start..end)?;
         if bytes.iter().any(|&b| b < b' ' || b == 0x7f) {
             return None; // no word holds a control byte: the entry is corrupt
         }
@@ -476,14 +409,14 @@ impl NativeFile {
 
     /// The count of word `i`.
     pub fn count(&self, i: usize) -> Option<u64> {
-        bytemuck::cast_slice::<u8, u64>(self.section(COUNTS))
+        bytemuck::cast_slice::<u8, u64>(self.section(3))
             .get(i)
             .copied()
     }
 
     /// The index of `word`, through the file's hash table.
     pub fn index_of(&self, word: &[u8]) -> Option<usize> {
-        let table: &[u32] = bytemuck::cast_slice(self.section(HASH));
+        let table: &[u32] = bytemuck::cast_slice(self.section(4));
         let mask = table.len().checked_sub(1)?;
         let mut j = (fnv1a64(word) as usize) & mask;
         for _ in 0..table.len() {
@@ -504,13 +437,7 @@ impl NativeFile {
     /// UTF-8, and that the hash table finds every word at its index. Time
     /// proportional to the file size.
     pub fn verify(&self) -> Result<()> {
-        for (s, name) in SECTION_NAMES.iter().enumerate() {
-            if crc32fast::hash(self.section(s)) != self.header.checksums[s] {
-                return Err(corrupt(format!(
-                    "section `{name}` checksum mismatch: the file is corrupt"
-                )));
-            }
-        }
+        self.table.verify(&self.map)?;
         let mut prev = 0u64;
         for (i, &e) in self.ends().iter().enumerate() {
             if e < prev || self.word(i).is_none() {
@@ -526,4 +453,102 @@ impl NativeFile {
         }
         Ok(())
     }
+}
+
+const _: () = assert!(std::mem::size_of::<HeaderV2>() == 200);
+
+/// Version 2's fixed header (see [`super::legacy`]).
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct HeaderV2 {
+    magic: [u8; 8],
+    version: u32,
+    flags: u32,
+    vocab: u64,
+    dim: u64,
+    sections: [[u64; 2]; 8],
+    checksums: [u32; 8],
+    residual: f32,
+    header_crc: u32,
+}
+
+/// A version 2 file's table and `meta`, from its fixed header (flag bit 0:
+/// norms, bit 1: the scan copy; a slot whose flag is clear is empty).
+fn table_v2(map: &[u8]) -> Result<(Table, Meta)> {
+    let len = map.len() as u64;
+    let h: HeaderV2 = legacy::fixed_header(map, len, 196, |h: &HeaderV2| h.header_crc)?;
+    if h.flags & !3 != 0 {
+        return Err(corrupt("unknown header flags"));
+    }
+    let has = |bit: u32, t: Tag| (h.flags & bit != 0).then_some(t);
+    let tags = [
+        Some(ENDS),
+        Some(WORDS),
+        Some(COUNTS),
+        Some(HASH),
+        Some(MATRIX),
+        has(1, NORMS),
+        has(2, SCAN8),
+        has(2, SCALES),
+    ];
+    let table = legacy::table(
+        &SCHEMA,
+        VERSION_V2,
+        200,
+        len,
+        &tags,
+        &h.sections,
+        &h.checksums,
+    )?;
+    let meta = Meta {
+        vocab: h.vocab,
+        dim: h.dim,
+        residual: h.residual,
+        reserved: 0,
+    };
+    Ok((table, meta))
+}
+
+/// `V` and `D` from `meta`, checked in range and against every section's
+/// length.
+fn check_sizes(table: &Table, meta: &Meta) -> Result<(usize, usize)> {
+    let too_big = || corrupt("vocabulary size or dimension out of range");
+    let vocab = usize::try_from(meta.vocab).map_err(|_| too_big())?;
+    let dim = usize::try_from(meta.dim).map_err(|_| too_big())?;
+    if dim == 0 || dim > MAX_DIM {
+        return Err(corrupt(format!(
+            "dimension {dim} is out of range (1 to {MAX_DIM})"
+        )));
+    }
+    if vocab >= EMPTY_SLOT as usize || meta.reserved != 0 {
+        return Err(too_big());
+    }
+    let has_scan = table.get(SCAN8).is_some();
+    if has_scan != table.get(SCALES).is_some() {
+        return Err(corrupt("the scan copy needs both `scan8` and `scales`"));
+    }
+    let residual_ok = if has_scan {
+        meta.residual >= 0.0 && meta.residual.is_finite() && fits_blocks(dim)
+    } else {
+        meta.residual == 0.0
+    };
+    if !residual_ok {
+        return Err(corrupt("the scan copy's header fields are out of range"));
+    }
+    let v = vocab as u64;
+    let floats = v.checked_mul(dim as u64);
+    let needs = format!("{vocab} words x {dim}");
+    table.expect_len(ENDS, v.checked_mul(8), &needs)?;
+    table.expect_len(COUNTS, v.checked_mul(8), &needs)?;
+    table.expect_len(HASH, Some(hash_slots(vocab) as u64 * 4), &needs)?;
+    table.expect_len(MATRIX, floats.and_then(|f| f.checked_mul(4)), &needs)?;
+    if table.get(NORMS).is_some() {
+        table.expect_len(NORMS, v.checked_mul(4), &needs)?;
+    }
+    if has_scan {
+        let blocks = blocks_len(vocab, dim).map(|b| b as u64);
+        table.expect_len(SCAN8, blocks, &needs)?;
+        table.expect_len(SCALES, v.checked_mul(4), &needs)?;
+    }
+    Ok((vocab, dim))
 }

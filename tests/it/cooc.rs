@@ -310,11 +310,12 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     // Truncated and corrupted files: an error from every reader, never a panic.
     let good = std::fs::read(&a).unwrap();
     let bad = dir.path("bad.cooc");
-    let h: cooc::Header = bytemuck::pod_read_unaligned(&good[..cooc::HEADER_LEN]);
-    let mut cuts: Vec<usize> = vec![0, 7, 8, 100, cooc::HEADER_LEN - 1, cooc::HEADER_LEN];
-    for [off, len] in h.sections {
-        let (off, len) = (off as usize, len as usize);
-        cuts.extend([off, off + 1, off + len - 1]);
+    let entries = w2v::format::sections::patch::entries(&good);
+    let header_len = w2v::format::sections::header_len(entries.len());
+    let mut cuts: Vec<usize> = vec![0, 7, 8, 100, header_len - 1, header_len];
+    for e in &entries {
+        let (off, end) = e.range();
+        cuts.extend([off, off + 1, end - 1]);
     }
     cuts.push(good.len() - 1);
     for cut in cuts {
@@ -327,9 +328,9 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
         "count file",
         &out,
     );
-    for (s, &[off, len]) in h.sections.iter().enumerate() {
+    for (s, e) in entries.iter().enumerate() {
         let mut flipped = good.clone();
-        flipped[(off + len / 2) as usize] ^= 0x10;
+        flipped[(e.offset + e.length / 2) as usize] ^= 0x10;
         std::fs::write(&bad, &flipped).unwrap();
         let e = cooc::read(&bad).unwrap_err();
         assert!(e.to_string().contains("checksum"), "section {s}: {e}");

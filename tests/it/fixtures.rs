@@ -39,7 +39,63 @@ fn an_older_native_model_opens_with_its_words_and_rows() {
         }
     }
     // The file's own checks (its checksums) pass.
-    w2v_ok(&["info", s(&fixture("model.native"))]);
+    let mapped = native.mapped().unwrap();
+    assert_eq!(mapped.table().version(), 2);
+    mapped.verify().unwrap();
+    let info = w2v_ok(&["info", "--verify", s(&fixture("model.native"))]);
+    assert!(info.contains("version     2"), "{info}");
+    // Saved again, it is today's version with the same words, counts and rows.
+    let dir = TempDir::new();
+    let again = dir.path("again.w2v");
+    native.save(&again, w2v::Format::Native).unwrap();
+    let new = Embeddings::open(&again).unwrap();
+    assert_eq!(
+        new.mapped().unwrap().table().version(),
+        w2v::format::native::VERSION
+    );
+    for i in 0..native.len() {
+        assert_eq!(new.word(i), native.word(i));
+        assert_eq!(new.count(i), native.count(i));
+        assert_eq!(new.row(i), native.row(i));
+    }
+}
+
+#[test]
+fn an_older_files_damaged_header_is_an_error_never_a_panic() {
+    let dir = TempDir::new();
+    let bad = dir.path("bad");
+    for (name, header_len) in [
+        ("model.native", 200),
+        ("counts.cooc", 176),
+        ("run.ckpt", 264),
+    ] {
+        let good = std::fs::read(fixture(name)).unwrap();
+        let read = |bytes: &[u8]| -> w2v::Result<()> {
+            std::fs::write(&bad, bytes).unwrap();
+            match name {
+                "model.native" => Embeddings::open(&bad).map(drop),
+                "counts.cooc" => cooc::read(&bad).map(drop),
+                _ => w2v::format::checkpoint::read(&bad).map(drop),
+            }
+        };
+        read(&good).unwrap();
+        for cut in (0..=header_len + 8).chain([good.len() / 2, good.len() - 1]) {
+            let e = read(&good[..cut]).unwrap_err();
+            assert_eq!(e.kind(), w2v::ErrorKind::Format, "{name} cut at {cut}: {e}");
+        }
+        for i in 0..header_len {
+            let mut b = good.clone();
+            b[i] ^= 0x20;
+            let e = read(&b).unwrap_err();
+            assert!(
+                matches!(
+                    e.kind(),
+                    w2v::ErrorKind::Format | w2v::ErrorKind::Unsupported
+                ),
+                "{name} byte {i}: {e}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -66,6 +122,13 @@ fn an_older_count_file_reads_as_todays_counting_of_its_corpus() {
     assert_eq!(old.len(), 60);
     assert!(old.nnz() > 0);
     assert_eq!(old, new);
+    // Today's file is the container's version, and reads back the same.
+    let bytes = std::fs::read(&fresh).unwrap();
+    assert_eq!(bytes[8..12], cooc::VERSION.to_le_bytes());
+    assert_ne!(
+        std::fs::read(fixture("counts.cooc")).unwrap()[8..12],
+        bytes[8..12]
+    );
 }
 
 #[test]

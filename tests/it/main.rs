@@ -12,6 +12,7 @@ mod fixtures;
 mod kernels;
 mod learning;
 mod native;
+mod native_bad;
 mod native_flips;
 mod plot;
 mod query;

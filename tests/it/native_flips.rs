@@ -4,14 +4,13 @@
 
 use crate::common::{TempDir, floats};
 use crate::native::{
-    assert_same_model, header_of, kernels_under_test, model, native_bytes, open_bytes, padding,
+    assert_same_model, kernels_under_test, model, native_bytes, open_bytes, padding, read_on_open,
     section_ranges, words,
 };
 use crate::word2vec::w2v_bytes;
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use w2v::Embeddings;
-use w2v::format::native::HEADER_LEN;
 
 /// Run every accessor and query of a model that opened, whatever its bytes.
 /// Errors are fine; panics are not (and are not caught).
@@ -87,10 +86,14 @@ fn flippable() -> &'static Flippable {
 /// The regions of a native file that flips are aimed at: the header, each
 /// non-empty section, each run of padding, and the whole file.
 fn regions(bytes: &[u8]) -> Vec<(usize, usize)> {
-    let h = header_of(bytes);
-    let mut r = vec![(0, HEADER_LEN), (0, bytes.len())];
-    r.extend(section_ranges(&h).into_iter().filter(|(a, b)| a < b));
-    r.extend(padding(&h, bytes.len()));
+    let mut r = vec![read_on_open(bytes)[0], (0, bytes.len())];
+    r.extend(
+        section_ranges(bytes)
+            .into_iter()
+            .map(|(_, a, b)| (a, b))
+            .filter(|(a, b)| a < b),
+    );
+    r.extend(padding(bytes));
     r
 }
 
@@ -108,8 +111,9 @@ proptest! {
     ) {
         let f = flippable();
         let good = &f.files[usize::from(!scan_copy)];
-        let h = header_of(good);
         let regions = regions(good);
+        let on_open = read_on_open(good);
+        let sections = section_ranges(good);
         let mut bytes = good.clone();
         for &(region, at, xor) in &flips {
             let (a, b) = regions[region as usize % regions.len()];
@@ -117,10 +121,13 @@ proptest! {
         }
         // Flips may cancel: judge by what actually changed.
         let changed: Vec<usize> = (0..good.len()).filter(|&i| good[i] != bytes[i]).collect();
-        let in_header = changed.iter().any(|&i| i < HEADER_LEN);
+        // The header and `meta` are checked on open, the rest by verify.
+        let in_header = changed
+            .iter()
+            .any(|&i| on_open.iter().any(|&(a, b)| (a..b).contains(&i)));
         let in_section = changed
             .iter()
-            .any(|&i| section_ranges(&h).iter().any(|&(a, b)| (a..b).contains(&i)));
+            .any(|&i| sections.iter().any(|&(_, a, b)| (a..b).contains(&i)));
         let dir = TempDir::new();
         match open_bytes(&dir, &bytes) {
             Err(e) => {

@@ -4,7 +4,7 @@
 //! duplicate words. Every bad file is an error naming what is wrong.
 
 use crate::common::TempDir;
-use crate::native::{assert_same_model, header_of, model, native_bytes, open_bytes, put_header};
+use crate::native::{assert_same_model, meta_of, model, native_bytes, open_bytes, put_meta};
 use std::sync::OnceLock;
 use w2v::{Embeddings, ErrorKind, Format};
 
@@ -279,9 +279,9 @@ fn zero_words_with_an_absurd_dimension_is_an_error() {
     let good = native_bytes(&model(0, 3, 16), false);
     let with_dim = |dim: u64| {
         let mut bytes = good.clone();
-        let mut h = header_of(&bytes);
-        h.dim = dim;
-        put_header(&mut bytes, h);
+        let mut m = meta_of(&bytes);
+        m.dim = dim;
+        put_meta(&mut bytes, m);
         bytes
     };
     let limit = w2v::format::MAX_DIM as u64;

@@ -48,7 +48,73 @@ pub fn put_u32(b: &mut [u8], at: usize, x: u32) {
     b[at..at + 4].copy_from_slice(&x.to_le_bytes());
 }
 
-/// Repair the checksums of a file with a section table: for each section `s`
+/// An earlier version's fixed header: its number of section slots and the
+/// offsets of its `(offset, length)` pairs, its CRCs and its header CRC.
+#[derive(Clone, Copy)]
+pub struct FixedHeader {
+    pub sections: usize,
+    pub table: usize,
+    pub crcs: usize,
+    pub header_crc: usize,
+}
+
+/// Repair the checksums of a file as the steering byte says: bit 0 the
+/// header's, bit 1 every section's; bit 2 reads the file as the earlier
+/// version's fixed header `legacy` instead of the section container. Lets
+/// the fuzzer past the checksums to the checks behind them; inputs that
+/// keep their checksums as they are test the checksums themselves.
+pub fn repair(bytes: &mut [u8], steer: u8, legacy: FixedHeader) {
+    let (header, sections) = (steer & 1 != 0, steer & 2 != 0);
+    if steer & 4 != 0 {
+        fix_checksums(
+            bytes,
+            legacy.sections,
+            legacy.table,
+            legacy.crcs,
+            legacy.header_crc,
+            sections,
+            header,
+        );
+    } else {
+        fix_container_checksums(bytes, sections, header);
+    }
+}
+
+/// Repair the checksums of a section container (`w2v::format::sections`):
+/// each entry's whose section lies in the file (if `sections`), then the
+/// header's (if `header`).
+pub fn fix_container_checksums(bytes: &mut [u8], sections: bool, header: bool) {
+    let Some(n) = bytes.get(12..16) else {
+        return;
+    };
+    let n = u32::from_le_bytes(n.try_into().unwrap_or_default()) as usize;
+    if n > w2v::format::sections::MAX_SECTIONS {
+        return;
+    }
+    let len = w2v::format::sections::header_len(n);
+    if bytes.len() < len {
+        return;
+    }
+    if sections {
+        for s in 0..n {
+            let at = 16 + 32 * s;
+            let (Some(off), Some(l)) = (u64_at(bytes, at + 8), u64_at(bytes, at + 16)) else {
+                return;
+            };
+            let end = off.checked_add(l).filter(|&e| e <= bytes.len() as u64);
+            if let Some(end) = end {
+                let crc = crc32fast::hash(&bytes[off as usize..end as usize]);
+                put_u32(bytes, at + 24, crc);
+            }
+        }
+    }
+    if header {
+        let crc = crc32fast::hash(&bytes[..len - 8]);
+        put_u32(bytes, len - 8, crc);
+    }
+}
+
+/// Repair the checksums of a file with a fixed header: for each section `s`
 /// whose `(offset, length)` pair at `table + 16 s` lies in the file, write
 /// the CRC-32 of its bytes at `crcs + 4 s` (if `sections`), then the CRC-32
 /// of `bytes[..header_crc]` at `header_crc` (if `header`). Lets the fuzzer

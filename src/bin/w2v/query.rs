@@ -252,7 +252,22 @@ pub fn info(a: InfoArgs) -> Result<()> {
     let first: Vec<&str> = (0..emb.len().min(10)).filter_map(|i| emb.word(i)).collect();
     // The stored 8-bit scan copy's bound on a row's coding error (native files only).
     let scan_residual = emb.mapped().and_then(|m| m.scan()).map(|s| s.residual);
+    // A native file's sections: name, bytes, and whether this build reads it.
+    let sections: Vec<(String, u64, bool)> = emb.mapped().map_or_else(Vec::new, |m| {
+        let schema = &w2v::format::native::SCHEMA;
+        let table = m.table();
+        table
+            .entries()
+            .iter()
+            .map(|e| (e.name(), e.length, schema.knows(&e.tag)))
+            .collect()
+    });
+    let version = emb.mapped().map(|m| m.table().version());
     if a.json {
+        let sections: Vec<_> = sections
+            .iter()
+            .map(|(name, bytes, known)| serde_json::json!({"name": name, "bytes": bytes, "known": known}))
+            .collect();
         let v = serde_json::json!({
             "path": a.model.display().to_string(),
             "format": format,
@@ -262,6 +277,8 @@ pub fn info(a: InfoArgs) -> Result<()> {
             "open_ms": open_ms,
             "verified": verified,
             "scan_copy_residual": scan_residual,
+            "version": version,
+            "sections": sections,
             "first_words": first,
             "simd": emb.kernels().level().name(),
         });
@@ -277,6 +294,19 @@ pub fn info(a: InfoArgs) -> Result<()> {
         println!("  opened in   {open_ms:.3} ms");
         if let Some(m) = emb.mapped() {
             println!("  file bytes  {}", m.file_len());
+            println!("  version     {}", m.table().version());
+            let list: Vec<String> = sections
+                .iter()
+                .map(|(name, bytes, known)| {
+                    let skipped = if *known {
+                        ""
+                    } else {
+                        " (unknown here: skipped)"
+                    };
+                    format!("{name} {bytes}{skipped}")
+                })
+                .collect();
+            println!("  sections    {}", list.join(", "));
             match scan_residual {
                 Some(r) => {
                     println!("  scan copy   8-bit unit rows, coding error at most {r:.5} per row")

@@ -1,6 +1,7 @@
 //! Tests of the checkpoint file's layout and of every way it can be damaged.
 
 use super::*;
+use crate::error::ErrorKind;
 
 fn sample() -> Checkpoint {
     let words: Vec<Box<str>> = ["the", "of", "and", "naïve"]
@@ -69,13 +70,40 @@ fn round_trip_and_layout() {
     let r = read(&path).unwrap();
     same(&c, &r);
     let bytes = std::fs::read(&path).unwrap();
-    let h: Header = bytemuck::pod_read_unaligned(&bytes[..HEADER_LEN]);
-    assert_eq!(h.sections[8][0] % 64, 0, "syn0 is 64-byte aligned");
-    assert_eq!(h.sections[9][0] % 64, 0, "syn1 is 64-byte aligned");
-    assert_eq!(h.out_rows, 3);
+    let table = Table::parse(&SCHEMA, &bytes, bytes.len() as u64).unwrap();
+    assert_eq!(table.version(), VERSION);
+    let names: Vec<String> = table.entries().iter().map(|e| e.name()).collect();
+    let known: Vec<String> = SCHEMA
+        .sections
+        .iter()
+        .map(|k| sections::tag_name(&k.tag))
+        .collect();
+    assert_eq!(names, known, "every section, in the schema's order");
     assert_eq!(
-        bytes.len() as u64,
-        h.sections[9][0] + h.sections[9][1],
+        table.get(SYN0).unwrap().offset % 64,
+        0,
+        "syn0 is 64-byte aligned"
+    );
+    assert_eq!(
+        table.get(SYN1).unwrap().offset % 64,
+        0,
+        "syn1 is 64-byte aligned"
+    );
+    let (a, b) = table.range(META).unwrap();
+    let meta: Meta = bytemuck::pod_read_unaligned(&bytes[a..b]);
+    assert_eq!(
+        (
+            meta.vocab,
+            meta.dim,
+            meta.out_rows,
+            meta.threads,
+            meta.epochs
+        ),
+        (4, 3, 3, 2, 3)
+    );
+    assert_eq!(
+        bytes.len(),
+        table.range(SYN1).unwrap().1,
         "nothing after the last section"
     );
 }
@@ -107,26 +135,47 @@ fn every_truncation_and_every_flipped_byte_is_an_error() {
     }
 }
 
-/// Write `h` over the file bytes `b`'s header, with its CRC recomputed.
-fn put_header(b: &mut [u8], h: &Header) {
-    b[..HEADER_LEN].copy_from_slice(bytemuck::bytes_of(h));
-    let crc = crc32fast::hash(&b[..HEADER_CRC_SPAN]);
-    b[HEADER_CRC_SPAN..HEADER_CRC_SPAN + 4].copy_from_slice(&crc.to_le_bytes());
-}
-
 #[test]
 fn another_version_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.ckpt");
     write(&path, &sample().parts()).unwrap();
     let mut b = std::fs::read(&path).unwrap();
-    let mut h: Header = bytemuck::pod_read_unaligned(&b[..HEADER_LEN]);
-    h.version = 2;
-    put_header(&mut b, &h);
+    b[8..12].copy_from_slice(&3u32.to_le_bytes());
+    sections::patch::reseal(&mut b);
     std::fs::write(&path, &b).unwrap();
     let e = read(&path).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
-    assert!(e.to_string().contains("version 2"), "{e}");
+    assert!(e.to_string().contains("version 3"), "{e}");
+}
+
+#[test]
+fn sizes_in_meta_that_disagree_with_a_section_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.ckpt");
+    write(&path, &sample().parts()).unwrap();
+    let good = std::fs::read(&path).unwrap();
+    type Edit = fn(&mut Meta);
+    let edits: [(Edit, &str); 6] = [
+        (|m| m.vocab = 5, "section `ends` has 32 bytes"),
+        (|m| m.dim = 4, "section `syn0` has 48 bytes"),
+        (|m| m.out_rows = 4, "section `syn1` has 36 bytes"),
+        (|m| m.threads = 3, "section `workers` has 160 bytes"),
+        (|m| m.epochs = 0, "out of range"),
+        (|m| m.vocab = u64::MAX / 2, "out of range"),
+    ];
+    for (edit, needle) in edits {
+        let mut b = good.clone();
+        sections::patch::edit_section(&mut b, META, |bytes| {
+            let mut m: Meta = bytemuck::pod_read_unaligned(bytes);
+            edit(&mut m);
+            bytes.copy_from_slice(bytemuck::bytes_of(&m));
+        });
+        std::fs::write(&path, &b).unwrap();
+        let e = read(&path).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Format, "{e}");
+        assert!(e.to_string().contains(needle), "{e} (wanted {needle})");
+    }
 }
 
 #[test]
@@ -137,17 +186,18 @@ fn a_configuration_record_from_before_min_lr_is_read() {
     write(&path, &c.parts()).unwrap();
     // Rewrite the file as builds before `min_lr` did: a 112-byte record.
     let mut b = std::fs::read(&path).unwrap();
-    let mut h: Header = bytemuck::pod_read_unaligned(&b[..HEADER_LEN]);
-    let off = h.sections[0][0] as usize;
-    h.sections[0][1] = CONFIG_V1_LEN as u64;
-    h.checksums[0] = crc32fast::hash(&b[off..off + CONFIG_V1_LEN]);
+    let mut entries = sections::patch::entries(&b);
+    let config = entries.iter_mut().find(|e| e.tag == CONFIG).unwrap();
+    let off = config.offset as usize;
     b[off + CONFIG_V1_LEN..off + std::mem::size_of::<ConfigRecord>()].fill(0);
-    put_header(&mut b, &h);
+    config.length = CONFIG_V1_LEN as u64;
+    config.checksum = crc32fast::hash(&b[off..off + CONFIG_V1_LEN]);
+    sections::patch::set_entries(&mut b, &entries);
     std::fs::write(&path, &b).unwrap();
     same(&c, &read(&path).unwrap());
     // Any other length is refused.
-    h.sections[0][1] = 116;
-    put_header(&mut b, &h);
+    entries.iter_mut().find(|e| e.tag == CONFIG).unwrap().length = 116;
+    sections::patch::set_entries(&mut b, &entries);
     std::fs::write(&path, &b).unwrap();
     let e = read(&path).unwrap_err();
     assert!(e.to_string().contains("configuration record"), "{e}");
