@@ -124,18 +124,19 @@ W2vModel *test_files(const W2vModel *model)
         EXPECT_LOAD(trunc_native, W2V_STATUS_FORMAT, -1, NULL, NULL);
         CHECK(write_file(magic_only, data, 8));
         EXPECT_LOAD(magic_only, W2V_STATUS_FORMAT, -1, NULL, NULL);
-        /* Header (src/format/native.rs): magic 0..8, version 8..12, flags, V 16..24,
-         * D 24..32, sections 32..160, CRCs 160..192, residual 192..196,
-         * header CRC 196..200. */
-        data[17] ^= 0x01; /* V changed: the header CRC no longer matches */
+        /* Header (src/format/sections.rs): magic 0..8, version 8..12, the
+         * number of sections n 12..16, n entries of 32 bytes from 16 (tag,
+         * offset, length, CRC, flags), the header CRC at 16 + 32 n. */
+        size_t crc_at = 16 + 32 * (size_t)data[12];
+        data[17] ^= 0x01; /* the first section's tag changed: the header CRC no longer matches */
         CHECK(write_file(bad_header, data, len));
         EXPECT_LOAD(bad_header, W2V_STATUS_FORMAT, -1, "checksum", NULL);
         data[17] ^= 0x01;
-        data[197] ^= 0x40; /* the header CRC itself */
+        data[crc_at + 1] ^= 0x40; /* the header CRC itself */
         CHECK(write_file(bad_header, data, len));
         EXPECT_LOAD(bad_header, W2V_STATUS_FORMAT, -1, "checksum", NULL);
-        data[197] ^= 0x40;
-        data[8] = 3; /* a newer format version */
+        data[crc_at + 1] ^= 0x40;
+        data[8] = 4; /* a newer format version */
         CHECK(write_file(bad_header, data, len));
         EXPECT_LOAD(bad_header, W2V_STATUS_UNSUPPORTED, -1, "version", NULL);
     }
