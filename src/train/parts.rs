@@ -115,4 +115,12 @@ pub struct Trained {
     /// The output vectors, when [`Trainer::keep_output`](super::Trainer::keep_output) asked for them (to
     /// merge runs, or to go on from both matrices with [`Trainer::weights`](super::Trainer::weights)).
     pub output: Option<Vec<f32>>,
+    /// When [`Trainer::count_updates`](super::Trainer::count_updates) asked
+    /// for them: per word (in vocabulary order), its occurrences that
+    /// subsampling kept in this run (this process's part, for a resumed
+    /// run), each of which updates the word's input row. A word counted 0
+    /// kept its given row exactly: merging the rows of runs over parts of a
+    /// corpus (Spark MLlib's partitions) averages each row over the runs
+    /// that counted it.
+    pub updates: Option<Vec<u64>>,
 }

@@ -38,6 +38,8 @@ pub(crate) struct Plan<'a> {
     pub weights: Option<Weights>,
     /// Whether to give the output vectors back.
     pub keep_output: bool,
+    /// Whether to count each word's kept occurrences ([`Trained::updates`]).
+    pub count_updates: bool,
 }
 
 /// What each worker reads: its byte range of a corpus, or its share of
@@ -61,6 +63,7 @@ pub(crate) fn run(
         start,
         weights,
         keep_output,
+        count_updates,
     } = plan;
     check_vocab(input, &vocab, config)?;
     let (v, dim, threads) = (vocab.len(), config.dim, config.threads);
@@ -99,7 +102,7 @@ pub(crate) fn run(
             pause: pause.as_ref(),
         });
     let trace_every = tracing.as_ref().map_or(u64::MAX, |t| t.config.every);
-    let shared = shared_state(
+    let mut shared = shared_state(
         config,
         &vocab,
         output,
@@ -109,6 +112,9 @@ pub(crate) fn run(
         (handoff.as_ref(), trace_every),
         boundaries,
     );
+    shared.updates = (0..if count_updates { v } else { 0 })
+        .map(|_| AtomicU64::new(0))
+        .collect();
     let mut tracing = tracing;
     let mut analyzer = tracing
         .as_ref()
@@ -182,18 +188,20 @@ pub(crate) fn run(
         };
     }
     let stats = stats_of(&shared, v, corpus_words, train_seconds)?;
+    let updates = count_updates.then(|| shared.updates.iter().map(|n| n.load(Ordering::Relaxed)));
+    let updates = updates.map(Iterator::collect);
     drop(shared);
-    trained(vocab, syn0, syn1, stats, keep_output)
+    trained(vocab, (syn0, syn1), stats, keep_output, updates)
 }
 
 /// The finished run's result: the model, its counters, and the output
 /// vectors if asked for (each matrix freed once copied).
 fn trained(
     vocab: Vocab,
-    mut syn0: SharedMatrix,
-    mut syn1: SharedMatrix,
+    (mut syn0, mut syn1): (SharedMatrix, SharedMatrix),
     stats: TrainStats,
     keep_output: bool,
+    updates: Option<Vec<u64>>,
 ) -> Result<Trained> {
     let dim = syn0.dim();
     let output = keep_output.then(|| syn1.dense_copy());
@@ -204,6 +212,7 @@ fn trained(
         embeddings,
         stats,
         output,
+        updates,
     })
 }
 
@@ -252,6 +261,7 @@ fn shared_state<'a>(
         checkpoint,
         words_at_start: start.map_or(0, |s| s.words),
         seconds_before: start.map_or(0.0, |s| s.seconds),
+        updates: Vec::new(),
     }
 }
 

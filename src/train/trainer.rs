@@ -39,6 +39,7 @@ pub struct Trainer<'a> {
     asked_every: Option<u64>,
     sink: Option<&'a mut CheckpointSink<'a>>,
     keep_output: bool,
+    count_updates: bool,
 }
 
 impl<'a> Trainer<'a> {
@@ -55,6 +56,7 @@ impl<'a> Trainer<'a> {
             asked_every: None,
             sink: None,
             keep_output: false,
+            count_updates: false,
         }
     }
 
@@ -119,6 +121,14 @@ impl<'a> Trainer<'a> {
         self
     }
 
+    /// Count each word's kept occurrences ([`Trained::updates`]): what
+    /// merging this run with others over other parts of a corpus needs.
+    /// Costs one increment per kept word, in each thread's own array.
+    pub fn count_updates(mut self) -> Trainer<'a> {
+        self.count_updates = true;
+        self
+    }
+
     /// Check everything that can be checked, then train on `input`.
     pub fn train(self, input: Input<'_>) -> Result<Trained> {
         let Trainer {
@@ -131,6 +141,7 @@ impl<'a> Trainer<'a> {
             asked_every,
             sink,
             keep_output,
+            count_updates,
         } = self;
         let kept = resume.as_ref().map(Resume::checkpoint_every);
         let checkpoint_every = match (kept, asked_every) {
@@ -195,6 +206,7 @@ impl<'a> Trainer<'a> {
             start,
             weights,
             keep_output,
+            count_updates,
         };
         let mut trained = run(input, vocab, &config, progress, plan)?;
         trained.stats.vocab_seconds = vocab_seconds;

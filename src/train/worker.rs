@@ -74,6 +74,10 @@ pub(crate) struct Shared<'a> {
     pub words_at_start: u64,
     /// Seconds of training before this process started (a resumed run).
     pub seconds_before: f64,
+    /// With `Trainer::count_updates`: per word, the kept occurrences (those
+    /// subsampling left in, each updating the word's input row), summed
+    /// from the workers' own counts when each finishes; empty otherwise.
+    pub updates: Vec<AtomicU64>,
 }
 
 /// Checkpoint boundaries (see checkpoint.rs).
@@ -183,6 +187,8 @@ struct Worker<'s, 'a> {
     next_checkpoint: u64,
     range: (u64, u64),
     slot: usize,
+    /// This worker's kept occurrences per word (empty unless counted).
+    updates: Vec<u64>,
 }
 
 /// The score beyond which `TrainConfig::skip_saturated` leaves a pair out
@@ -247,6 +253,14 @@ pub(crate) fn run(
         next_checkpoint: sh.checkpoint.as_ref().map_or(u64::MAX, |b| b.every),
         range,
         slot: t,
+        updates: vec![
+            0;
+            if sh.updates.is_empty() {
+                0
+            } else {
+                sh.vocab.len()
+            }
+        ],
     };
     let mut first = 0;
     if let Some((rec, words)) = start {
@@ -298,6 +312,9 @@ pub(crate) fn run(
         let mut losses = sh.epoch_loss.lock().map_err(|_| poisoned())?;
         losses[epoch].0 += w.loss_sum;
         losses[epoch].1 += w.loss_n;
+    }
+    for (total, &n) in sh.updates.iter().zip(&w.updates) {
+        total.fetch_add(n, Ordering::Relaxed);
     }
     if let Some(e) = &mut exit {
         e.finished = Some(WorkerRecord {
@@ -421,6 +438,9 @@ impl Worker<'_, '_> {
                         continue;
                     }
                     self.sentence.push(id);
+                    if let Some(n) = self.updates.get_mut(id as usize) {
+                        *n += 1;
+                    }
                     if self.sentence.len() >= MAX_SENTENCE_WORDS {
                         return Ok(true);
                     }

@@ -216,6 +216,79 @@ fn given_weights_start_the_run_there() {
 }
 
 #[test]
+fn counted_updates_are_the_kept_occurrences_and_a_row_counted_zero_is_the_given_one() {
+    let corpus = Corpus::bytes(DEMO_CORPUS.as_bytes().to_vec());
+    let sentences = lines(DEMO_CORPUS);
+    let sg = || config(ModelKind::SkipGram, LossKind::NegativeSampling);
+    // Without subsampling every occurrence is kept: its count per epoch,
+    // whichever of 2 threads read it.
+    let plain = TrainConfig {
+        sample: 0.0,
+        threads: 2,
+        ..sg()
+    };
+    let t = Trainer::new(plain.check().unwrap())
+        .count_updates()
+        .train(Input::Sentences(&sentences))
+        .unwrap();
+    let u = t.updates.unwrap();
+    assert_eq!(u.len(), t.embeddings.len());
+    for (i, &n) in u.iter().enumerate() {
+        assert_eq!(n, t.embeddings.count(i).unwrap() * 3, "word {i}");
+    }
+    // Counting changes nothing learned; with subsampling fewer are kept.
+    let c = sg().check().unwrap();
+    let a = Trainer::new(c.clone())
+        .train(Input::Corpus(&corpus))
+        .unwrap();
+    let b = Trainer::new(c.clone())
+        .count_updates()
+        .train(Input::Corpus(&corpus))
+        .unwrap();
+    assert!(a.updates.is_none());
+    assert!(bits(&a.embeddings) == bits(&b.embeddings));
+    let u = b.updates.unwrap();
+    let total: u64 = (0..b.embeddings.len())
+        .map(|i| b.embeddings.count(i).unwrap() * 3)
+        .sum();
+    assert!(
+        u.iter()
+            .enumerate()
+            .all(|(i, &n)| n <= b.embeddings.count(i).unwrap() * 3)
+    );
+    let kept: u64 = u.iter().sum();
+    assert!(kept > total / 4 && kept < total, "{kept} of {total}");
+    // A part of the corpus, from the given rows (as a Spark partition
+    // trains): a word it never keeps is counted 0 and keeps its row.
+    let vocab = Vocab::count(&corpus, c.min_count, None).unwrap();
+    let dim = c.dim;
+    let start = Weights::random(&c, vocab.len()).unwrap();
+    let given = start.input.clone();
+    let part = sentences[..sentences.len() / 5].to_vec();
+    let t = Trainer::new(c.clone())
+        .vocab(vocab)
+        .weights(start)
+        .count_updates()
+        .train(Input::Sentences(&part))
+        .unwrap();
+    let u = t.updates.unwrap();
+    let (mut untouched, mut moved) = (0, 0);
+    for (i, &n) in u.iter().enumerate() {
+        let same = t.embeddings.row(i) == &given[i * dim..(i + 1) * dim];
+        if n == 0 {
+            assert!(same, "word {i} was counted 0 yet its row moved");
+            untouched += 1;
+        } else if !same {
+            moved += 1;
+        }
+    }
+    assert!(
+        untouched > 0 && moved > 0,
+        "{untouched} untouched, {moved} moved"
+    );
+}
+
+#[test]
 fn a_runs_state_taken_in_memory_continues_it_exactly() {
     let corpus = Corpus::bytes(DEMO_CORPUS.as_bytes().to_vec());
     for (model, loss) in [
