@@ -115,12 +115,16 @@ fn every_truncation_and_every_flipped_byte_is_an_error() {
     write(&path, &sample().parts()).unwrap();
     let good = std::fs::read(&path).unwrap();
     let bad = dir.path().join("bad.ckpt");
-    for n in 0..good.len() {
+    // Under Miri (scripts/miri.sh, in CI) every third byte: each read is
+    // slow there, and the checks behind a byte do not depend on its place
+    // within a few bytes; natively, every byte.
+    let step = if cfg!(miri) { 3 } else { 1 };
+    for n in (0..good.len()).step_by(step) {
         std::fs::write(&bad, &good[..n]).unwrap();
         let e = read(&bad).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Format, "{n} bytes: {e}");
     }
-    for i in 0..good.len() {
+    for i in (0..good.len()).step_by(step) {
         let mut b = good.clone();
         b[i] ^= 0x10;
         std::fs::write(&bad, &b).unwrap();
