@@ -84,7 +84,7 @@ pub static SCHEMA: Schema = Schema {
 };
 
 /// The `meta` section.
-pub const META: Tag = tag("meta");
+pub const META: Tag = sections::META;
 /// The configuration.
 pub const CONFIG: Tag = tag("config");
 /// Where the run stands.
@@ -393,7 +393,12 @@ struct HeaderV1 {
 
 /// A version 1 file's table and `meta`, from its fixed header.
 fn table_v1(head: &[u8], file_len: u64) -> Result<(Table, Meta)> {
-    let h: HeaderV1 = legacy::fixed_header(head, file_len, 256, |h: &HeaderV1| h.header_crc)?;
+    let h: HeaderV1 = legacy::fixed_header(
+        head,
+        file_len,
+        std::mem::offset_of!(HeaderV1, header_crc),
+        |h: &HeaderV1| h.header_crc,
+    )?;
     if h.flags != 0 || h.reserved != 0 {
         return Err(Error::format("unknown header flags"));
     }
@@ -404,7 +409,7 @@ fn table_v1(head: &[u8], file_len: u64) -> Result<(Table, Meta)> {
     let table = legacy::table(
         &SCHEMA,
         VERSION_V1,
-        264,
+        std::mem::size_of::<HeaderV1>(),
         file_len,
         &tags,
         &h.sections,
@@ -480,14 +485,9 @@ fn check_lengths(table: &Table, h: &Meta) -> Result<()> {
 pub fn read(path: &Path) -> Result<Checkpoint> {
     let (mut f, file_len, head) = sections::open_head(path, "checkpoint")?;
     let in_file = |e: Error| Error::new(e.kind(), format!("checkpoint `{}`: {e}", path.display()));
-    let (table, h) = match SCHEMA.version_of(&head) {
-        Some(VERSION_V1) => table_v1(&head, file_len).map_err(in_file)?,
-        _ => {
-            let table = Table::parse(&SCHEMA, &head, file_len).map_err(in_file)?;
-            let meta: Meta = table.read_record(&mut f, META, None).map_err(in_file)?;
-            (table, meta)
-        }
-    };
+    let (table, h) =
+        sections::table_and_meta(&SCHEMA, &mut f, &head, file_len, (VERSION_V1, table_v1))
+            .map_err(in_file)?;
     check_meta(&h).map_err(in_file)?;
     check_lengths(&table, &h).map_err(in_file)?;
     // Every length is now bounded by the file's: allocate and read.

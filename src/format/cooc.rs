@@ -63,7 +63,7 @@ pub static SCHEMA: Schema = Schema {
 };
 
 /// The `meta` section.
-pub const META: Tag = tag("meta");
+pub const META: Tag = sections::META;
 /// The word ends.
 pub const ENDS: Tag = tag("ends");
 /// The words' bytes.
@@ -219,7 +219,12 @@ struct HeaderV1 {
 
 /// A version 1 file's table and `meta`, from its fixed header.
 fn table_v1(head: &[u8], file_len: u64) -> Result<(Table, Meta)> {
-    let h: HeaderV1 = legacy::fixed_header(head, file_len, 168, |h: &HeaderV1| h.header_crc)?;
+    let h: HeaderV1 = legacy::fixed_header(
+        head,
+        file_len,
+        std::mem::offset_of!(HeaderV1, header_crc),
+        |h: &HeaderV1| h.header_crc,
+    )?;
     if h.flags != 0 || h.reserved != 0 {
         return Err(Error::format("unknown header flags"));
     }
@@ -227,7 +232,7 @@ fn table_v1(head: &[u8], file_len: u64) -> Result<(Table, Meta)> {
     let table = legacy::table(
         &SCHEMA,
         VERSION_V1,
-        176,
+        std::mem::size_of::<HeaderV1>(),
         file_len,
         &tags,
         &h.sections,
@@ -271,14 +276,9 @@ pub fn write(path: &Path, c: &Cooc) -> Result<()> {
 pub fn read(path: &Path) -> Result<Cooc> {
     let (mut f, file_len, head) = sections::open_head(path, "count file")?;
     let in_file = |e: Error| Error::new(e.kind(), format!("count file `{}`: {e}", path.display()));
-    let (table, meta) = match SCHEMA.version_of(&head) {
-        Some(VERSION_V1) => table_v1(&head, file_len).map_err(in_file)?,
-        _ => {
-            let table = Table::parse(&SCHEMA, &head, file_len).map_err(in_file)?;
-            let meta: Meta = table.read_record(&mut f, META, None).map_err(in_file)?;
-            (table, meta)
-        }
-    };
+    let (table, meta) =
+        sections::table_and_meta(&SCHEMA, &mut f, &head, file_len, (VERSION_V1, table_v1))
+            .map_err(in_file)?;
     let too_big = || corrupt(path, "vocabulary size or entry count out of range");
     let v = usize::try_from(meta.vocab).map_err(|_| too_big())?;
     if meta.vocab >= u32::MAX as u64 || meta.window == 0 || meta.window > u32::MAX as u64 {

@@ -13,7 +13,7 @@
 //!
 //! Nothing writes these versions any more.
 
-use super::sections::{Entry, Schema, Table, Tag, tag};
+use super::sections::{Entry, META, Schema, Table, Tag};
 use crate::error::{Error, Result};
 use bytemuck::Pod;
 
@@ -71,12 +71,5 @@ pub fn table(
             None => {}
         }
     }
-    Table::new(
-        schema,
-        version,
-        header_len,
-        entries,
-        file_len,
-        &[tag("meta")],
-    )
+    Table::new(schema, version, header_len, entries, file_len, &[META])
 }

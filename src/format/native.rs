@@ -86,7 +86,7 @@ pub static SCHEMA: Schema = Schema {
 };
 
 /// The `meta` section.
-pub const META: Tag = tag("meta");
+pub const META: Tag = sections::META;
 /// The word ends.
 pub const ENDS: Tag = tag("ends");
 /// The words' bytes.
@@ -283,23 +283,12 @@ impl NativeFile {
                     ": version 1 files (a half-precision scan copy) are no longer read; convert the original word2vec file again",
                 ));
             }
-            Some(v) if v != VERSION => return Err(SCHEMA.unsupported(v, SCHEMA.reads, "")),
             _ => {}
         }
         let head = &map[..map.len().min(sections::MAX_HEADER_LEN)];
         let table = Table::parse(&SCHEMA, head, len)?;
-        table.expect_len(META, Some(std::mem::size_of::<Meta>() as u64), "a record")?;
-        let (a, b) = table.range(META).unwrap_or_default();
-        let entry = table
-            .get(META)
-            .copied()
-            .unwrap_or(sections::Entry::zeroed());
-        if crc32fast::hash(&map[a..b]) != entry.checksum {
-            return Err(corrupt(
-                "section `meta` checksum mismatch: the file is corrupt",
-            ));
-        }
-        Ok((table, bytemuck::pod_read_unaligned(&map[a..b])))
+        let meta = table.record_in(map, META)?;
+        Ok((table, meta))
     }
 
     fn from_map(map: Mmap) -> Result<NativeFile> {
@@ -476,7 +465,12 @@ struct HeaderV2 {
 /// norms, bit 1: the scan copy; a slot whose flag is clear is empty).
 fn table_v2(map: &[u8]) -> Result<(Table, Meta)> {
     let len = map.len() as u64;
-    let h: HeaderV2 = legacy::fixed_header(map, len, 196, |h: &HeaderV2| h.header_crc)?;
+    let h: HeaderV2 = legacy::fixed_header(
+        map,
+        len,
+        std::mem::offset_of!(HeaderV2, header_crc),
+        |h: &HeaderV2| h.header_crc,
+    )?;
     if h.flags & !3 != 0 {
         return Err(corrupt("unknown header flags"));
     }
@@ -494,7 +488,7 @@ fn table_v2(map: &[u8]) -> Result<(Table, Meta)> {
     let table = legacy::table(
         &SCHEMA,
         VERSION_V2,
-        200,
+        std::mem::size_of::<HeaderV2>(),
         len,
         &tags,
         &h.sections,

@@ -49,6 +49,9 @@ pub type Tag = [u8; 8];
 /// (the other sections' meaning depends on it).
 pub const REQUIRED: u32 = 1;
 
+/// The section every schema keeps its sizes in.
+pub const META: Tag = tag("meta");
+
 /// The most sections a file may list.
 pub const MAX_SECTIONS: usize = 64;
 
@@ -431,6 +434,28 @@ impl Table {
         Ok(out)
     }
 
+    /// The record in section `t` of the file's bytes `all` (a mapped file),
+    /// its length and checksum checked.
+    pub fn record_in<T: Pod>(&self, all: &[u8], t: Tag) -> Result<T> {
+        let size = std::mem::size_of::<T>();
+        match self.get(t) {
+            Some(e) if e.length == size as u64 => {
+                let (a, b) = e.range();
+                self.check_crc(e, &all[a..b])?;
+                Ok(bytemuck::pod_read_unaligned(&all[a..b]))
+            }
+            _ => Err(self.not_a_record(t, size)),
+        }
+    }
+
+    fn not_a_record(&self, t: Tag, size: usize) -> Error {
+        Error::format(format!(
+            "section `{}` has {} bytes, not a record's {size}",
+            tag_name(&t),
+            self.len_of(t)
+        ))
+    }
+
     /// Read the record in section `t` (of `T`'s size, or of `short` bytes,
     /// an earlier and shorter record whose missing fields read as zero).
     pub fn read_record<T: Pod>(&self, file: &mut File, t: Tag, short: Option<usize>) -> Result<T> {
@@ -438,10 +463,7 @@ impl Table {
         let have = self.len_of(t);
         let ok = have == size as u64 || short.is_some_and(|s| have == s as u64);
         if !ok {
-            return Err(Error::format(format!(
-                "section `{}` has {have} bytes, not a record's {size}",
-                tag_name(&t)
-            )));
+            return Err(self.not_a_record(t, size));
         }
         let bytes: Vec<u8> = self.read_vec(file, t)?;
         let mut out = T::zeroed();
@@ -473,6 +495,29 @@ pub fn open_head(path: &Path, what: &str) -> Result<(File, u64, Vec<u8>)> {
     f.read_exact(&mut head)
         .map_err(|e| Error::io(ctx("read"), e))?;
     Ok((f, len, head))
+}
+
+/// How a schema reads a file of the version before the container: its
+/// table and `meta` record from the file's head and length.
+pub type FixedReader<M> = fn(&[u8], u64) -> Result<(Table, M)>;
+
+/// The table and `meta` record of the file `f` of `file_len` bytes that
+/// starts with `head` (see [`open_head`]): read through the container, or,
+/// for a file of the version `old.0` written before it, through `old.1`,
+/// which turns that version's fixed header into both.
+pub fn table_and_meta<M: Pod>(
+    schema: &'static Schema,
+    f: &mut File,
+    head: &[u8],
+    file_len: u64,
+    old: (u32, FixedReader<M>),
+) -> Result<(Table, M)> {
+    if schema.version_of(head) == Some(old.0) {
+        return (old.1)(head, file_len);
+    }
+    let table = Table::parse(schema, head, file_len)?;
+    let meta = table.read_record(f, META, None)?;
+    Ok((table, meta))
 }
 
 /// Sections to write: appended in order, then written behind their table.
