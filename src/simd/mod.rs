@@ -9,6 +9,7 @@
 //! | [`Kernels::dot_rows`] | one `dot` per row of a block (queries) | `2nm` |
 //! | [`Kernels::dot_blocks_u8`] | the same in integers: an 8-bit query against 8-bit rows in blocks of 16 (the compact scan) | `2nm` |
 //! | [`Kernels::dot_blocks_u8_x4`] | four queries per pass over the blocks (batches) | `8nm` |
+//! | [`Kernels::dot_u8_gather`] | an 8-bit query against 8-bit rows picked by index (the neighbour graph) | `2nm` |
 //! | [`Kernels::axpy`] | `y += a x` | `2n` |
 //! | [`Kernels::scale`] | `x *= a` | `n` |
 //! | [`Kernels::add`] | `y += x` (summing CBOW contexts) | `n` |
@@ -27,7 +28,7 @@
 //!
 //! # Numerics
 //!
-//! [`Kernels::dot_blocks_u8`] is integer arithmetic: every level returns
+//! [`Kernels::dot_blocks_u8`] and [`Kernels::dot_u8_gather`] are integer arithmetic: every level returns
 //! the same values. The float kernels' results differ between levels by rounding only: the SIMD levels reduce dot
 //! products in a different order (several accumulators, lanes summed last) and
 //! use fused multiply-add (one rounding) where the scalar reference multiplies
@@ -233,6 +234,7 @@ pub fn block_offset(i: usize, j: usize, pd: usize) -> usize {
 }
 
 type DotBlocksU8Fn = unsafe fn(&[i8], &[u8], &mut [i32]);
+type DotU8GatherFn = unsafe fn(&[i8], &[u8], usize, &[u32], &mut [i32]);
 type AxpyFn = unsafe fn(f32, &[f32], &mut [f32]);
 type AxpyRowsFn = unsafe fn(&[f32], &[f32], &mut [f32]);
 type ScaleFn = unsafe fn(f32, &mut [f32]);
@@ -253,6 +255,7 @@ pub struct Kernels {
     dot_rows: DotRowsFn,
     dot_blocks_u8: DotBlocksU8Fn,
     dot_blocks_u8_x4: DotBlocksU8Fn,
+    dot_u8_gather: DotU8GatherFn,
     axpy: AxpyFn,
     axpy_rows: AxpyRowsFn,
     scale: ScaleFn,
@@ -277,6 +280,7 @@ macro_rules! table {
             dot_rows: m::dot_rows,
             dot_blocks_u8: m::dot_blocks_u8,
             dot_blocks_u8_x4: m::dot_blocks_u8_x4,
+            dot_u8_gather: m::dot_u8_gather,
             axpy: m::axpy,
             axpy_rows: m::axpy_rows,
             scale: m::scale,
@@ -393,6 +397,40 @@ impl Kernels {
         // SAFETY: lengths and query range checked above; `self` exists only
         // for a level the CPU has.
         unsafe { (self.dot_blocks_u8)(q, blocks, out) }
+    }
+
+    /// Integer dot products of an 8-bit query with 8-bit rows picked by
+    /// index from a strided table (the neighbour graph's records,
+    /// `crate::model::index`): `out[t] = sum_i q[i] * row_t[i]` where `row_t`
+    /// is `rows[ids[t] * stride..ids[t] * stride + q.len()]`. Rows are
+    /// unsigned bytes, the query signed. Exact at every level; fastest when
+    /// `q.len()` is a multiple of 64.
+    ///
+    /// Panics unless `out.len() == ids.len()`, every row lies inside `rows`
+    /// and every query byte is in `-63..=63` (as for
+    /// [`dot_blocks_u8`](Kernels::dot_blocks_u8)).
+    #[inline]
+    pub fn dot_u8_gather(
+        &self,
+        q: &[i8],
+        rows: &[u8],
+        stride: usize,
+        ids: &[u32],
+        out: &mut [i32],
+    ) {
+        assert_eq!(out.len(), ids.len(), "dot_u8_gather: one output per id");
+        let n = q.len();
+        assert!(
+            ids.iter().all(|&id| (id as usize)
+                .checked_mul(stride)
+                .and_then(|a| a.checked_add(n))
+                .is_some_and(|end| end <= rows.len())),
+            "dot_u8_gather: a row lies outside `rows`"
+        );
+        check_query_bytes(q, "dot_u8_gather");
+        // SAFETY: every row's bounds and the query range checked above;
+        // `self` exists only for a level the CPU has.
+        unsafe { (self.dot_u8_gather)(q, rows, stride, ids, out) }
     }
 
     /// Four queries at once: `q` holds 4 queries of `n` bytes, `out`

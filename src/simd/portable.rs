@@ -135,3 +135,26 @@ pub(crate) fn ns_step(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f
 pub(crate) fn dot_blocks_u8_x4(q: &[i8], blocks: &[u8], out: &mut [i32]) {
     super::once_per_query(dot_blocks_u8, q, blocks, out);
 }
+
+/// `Kernels::dot_u8_gather` with `wide`'s 16-bit lanes: 16 bytes of the row
+/// and of the query widened to `i16x16`, multiplied and summed in adjacent
+/// pairs into `i32x8` (`i16x16::dot`); exact. A tail under 16 bytes is summed
+/// one byte at a time.
+pub(crate) fn dot_u8_gather(q: &[i8], rows: &[u8], stride: usize, ids: &[u32], out: &mut [i32]) {
+    let n = q.len();
+    let (q16, q_rest) = q.as_chunks::<16>();
+    for (o, &id) in out.iter_mut().zip(ids) {
+        let row = &rows[id as usize * stride..id as usize * stride + n];
+        let (r16, r_rest) = row.as_chunks::<16>();
+        let mut acc = i32x8::ZERO;
+        for (qc, rc) in q16.iter().zip(r16) {
+            let qv = i16x16::new(qc.map(|x| x as i16));
+            acc += i16x16::from(u8x16::new(*rc)).dot(qv);
+        }
+        let mut s: i32 = acc.to_array().iter().sum();
+        for (&x, &r) in q_rest.iter().zip(r_rest) {
+            s += x as i32 * r as i32;
+        }
+        *o = s;
+    }
+}

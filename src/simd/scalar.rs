@@ -105,3 +105,18 @@ pub(crate) fn ns_step(h: &[f32], w: &mut [f32], e: &mut [f32], label: f32, lr: f
 pub(crate) fn dot_blocks_u8_x4(q: &[i8], blocks: &[u8], out: &mut [i32]) {
     super::once_per_query(dot_blocks_u8, q, blocks, out);
 }
+
+/// `Kernels::dot_u8_gather`, one byte at a time.
+pub(crate) fn dot_u8_gather(q: &[i8], rows: &[u8], stride: usize, ids: &[u32], out: &mut [i32]) {
+    let n = q.len();
+    for (o, &id) in out.iter_mut().zip(ids) {
+        let row = &rows[id as usize * stride..id as usize * stride + n];
+        let mut s = 0i32;
+        for (x, r) in q.iter().zip(row) {
+            // SAFETY: both are valid references; volatile reads keep the loop scalar.
+            let (x, r) = unsafe { (std::ptr::read_volatile(x), std::ptr::read_volatile(r)) };
+            s += x as i32 * r as i32;
+        }
+        *o = s;
+    }
+}

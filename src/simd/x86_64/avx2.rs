@@ -214,4 +214,53 @@ unsafe fn dot_blocks_u8_x4_body(q: &[i8], blocks: &[u8], out: &mut [i32]) {
     }
 }
 
+/// `Kernels::dot_u8_gather` with 256-bit integer instructions: 32 bytes of
+/// the row (unsigned) times 32 of the query (signed) by `vpmaddubsw`, pairs
+/// summed into 16 bits (never saturating for query bytes in `-63..=63`, as in
+/// [`dot_blocks_u8_body`]), then into 32-bit lanes by `vpmaddwd`; two
+/// accumulators; a tail under 32 bytes one byte at a time.
+///
+/// # Safety
+/// AVX2 is available; `ids[t] * stride + q.len() <= rows.len()` for every
+/// `t`; `out.len() >= ids.len()`.
+#[inline(always)]
+unsafe fn dot_u8_gather_body(q: &[i8], rows: &[u8], stride: usize, ids: &[u32], out: &mut [i32]) {
+    let n = q.len();
+    let n32 = n / 32;
+    // SAFETY: row `t` is `rows[ids[t] stride..ids[t] stride + n]` (the
+    // caller's contract), so every 32-byte load at `32 k`, `k < n32`, and
+    // every tail byte is inside it and inside `q`; AVX2 is the caller's contract.
+    unsafe {
+        let ones = _mm256_set1_epi16(1);
+        for (o, &id) in out.iter_mut().zip(ids) {
+            let r = rows.as_ptr().add(id as usize * stride);
+            let (mut a, mut b) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+            let mut k = 0;
+            while k + 2 <= n32 {
+                let r0 = _mm256_loadu_si256(r.add(32 * k).cast());
+                let q0 = _mm256_loadu_si256(q.as_ptr().add(32 * k).cast());
+                let r1 = _mm256_loadu_si256(r.add(32 * k + 32).cast());
+                let q1 = _mm256_loadu_si256(q.as_ptr().add(32 * k + 32).cast());
+                a = _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_maddubs_epi16(r0, q0), ones));
+                b = _mm256_add_epi32(b, _mm256_madd_epi16(_mm256_maddubs_epi16(r1, q1), ones));
+                k += 2;
+            }
+            if k < n32 {
+                let r0 = _mm256_loadu_si256(r.add(32 * k).cast());
+                let q0 = _mm256_loadu_si256(q.as_ptr().add(32 * k).cast());
+                a = _mm256_add_epi32(a, _mm256_madd_epi16(_mm256_maddubs_epi16(r0, q0), ones));
+            }
+            let v = _mm256_add_epi32(a, b);
+            let h = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
+            let h = _mm_add_epi32(h, _mm_shuffle_epi32::<0b01_00_11_10>(h));
+            let h = _mm_add_epi32(h, _mm_shuffle_epi32::<0b10_11_00_01>(h));
+            let mut s = _mm_cvtsi128_si32(h);
+            for j in 32 * n32..n {
+                s += *q.get_unchecked(j) as i32 * *r.add(j) as i32;
+            }
+            *o = s;
+        }
+    }
+}
+
 crate::simd::x86_64::entry_points!("avx2,fma", __m256);

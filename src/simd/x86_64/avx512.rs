@@ -173,4 +173,38 @@ unsafe fn dot_blocks_u8_x4_body(q: &[i8], blocks: &[u8], out: &mut [i32]) {
     }
 }
 
+/// `Kernels::dot_u8_gather` with 512-bit integer instructions (AVX-512BW):
+/// 64 bytes per `vpmaddubsw` + `vpmaddwd` step, exact for query bytes in
+/// `-63..=63`; a tail under 64 bytes one byte at a time.
+///
+/// # Safety
+/// AVX-512F and AVX-512BW are available; `ids[t] * stride + q.len() <=
+/// rows.len()` for every `t`; `out.len() >= ids.len()`.
+#[inline(always)]
+unsafe fn dot_u8_gather_body(q: &[i8], rows: &[u8], stride: usize, ids: &[u32], out: &mut [i32]) {
+    let n = q.len();
+    let n64 = n / 64;
+    // SAFETY: row `t` is `rows[ids[t] stride..ids[t] stride + n]` (the
+    // caller's contract), so every 64-byte load at `64 k`, `k < n64`, and
+    // every tail byte is inside it and inside `q`; the features are the
+    // caller's contract.
+    unsafe {
+        let ones = _mm512_set1_epi16(1);
+        for (o, &id) in out.iter_mut().zip(ids) {
+            let r = rows.as_ptr().add(id as usize * stride);
+            let mut a = _mm512_setzero_si512();
+            for k in 0..n64 {
+                let r0 = _mm512_loadu_si512(r.add(64 * k).cast());
+                let q0 = _mm512_loadu_si512(q.as_ptr().add(64 * k).cast());
+                a = _mm512_add_epi32(a, _mm512_madd_epi16(_mm512_maddubs_epi16(r0, q0), ones));
+            }
+            let mut s = _mm512_reduce_add_epi32(a);
+            for j in 64 * n64..n {
+                s += *q.get_unchecked(j) as i32 * *r.add(j) as i32;
+            }
+            *o = s;
+        }
+    }
+}
+
 crate::simd::x86_64::entry_points!("avx512f,avx512bw", __m512);

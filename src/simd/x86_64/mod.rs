@@ -11,10 +11,10 @@
 pub(crate) mod avx2;
 pub(crate) mod avx512;
 
-/// Defines `dot`, `dot_rows`, `dot_blocks_u8`, `dot_blocks_u8_x4`, `axpy`,
+/// Defines `dot`, `dot_rows`, `dot_blocks_u8`, `dot_blocks_u8_x4`, `dot_u8_gather`, `axpy`,
 /// `scale`, `add` and `ns_step` for one level: a `#[target_feature]` function
 /// compiling the generic body for `$V` (for the byte kernels, the level
-/// module's own `dot_blocks_u8_body` and `dot_blocks_u8_x4_body`), and an `unsafe fn` with the kernel-table signature.
+/// module's own `dot_blocks_u8_body`, `dot_blocks_u8_x4_body` and `dot_u8_gather_body`), and an `unsafe fn` with the kernel-table signature.
 macro_rules! entry_points {
     ($features:literal, $V:ty) => {
         use crate::simd::generic;
@@ -40,6 +40,12 @@ macro_rules! entry_points {
             // SAFETY: lengths and the query range checked by `Kernels`; the
             // feature is enabled here.
             unsafe { dot_blocks_u8_x4_body(q, blocks, out) }
+        }
+        #[target_feature(enable = $features)]
+        fn dot_u8_gather_tf(q: &[i8], rows: &[u8], stride: usize, ids: &[u32], out: &mut [i32]) {
+            // SAFETY: row bounds and the query range checked by `Kernels`;
+            // the feature is enabled here.
+            unsafe { dot_u8_gather_body(q, rows, stride, ids, out) }
         }
         #[target_feature(enable = $features)]
         fn axpy_tf(a: f32, x: &[f32], y: &mut [f32]) {
@@ -92,6 +98,19 @@ macro_rules! entry_points {
         pub(crate) unsafe fn dot_blocks_u8_x4(q: &[i8], blocks: &[u8], out: &mut [i32]) {
             // SAFETY: forwarded contract (the table exists only after the CPU check).
             unsafe { dot_blocks_u8_x4_tf(q, blocks, out) }
+        }
+        /// # Safety
+        /// The CPU has the level's features; row bounds and query range as
+        /// `Kernels::dot_u8_gather` checks them.
+        pub(crate) unsafe fn dot_u8_gather(
+            q: &[i8],
+            rows: &[u8],
+            stride: usize,
+            ids: &[u32],
+            out: &mut [i32],
+        ) {
+            // SAFETY: forwarded contract (the table exists only after the CPU check).
+            unsafe { dot_u8_gather_tf(q, rows, stride, ids, out) }
         }
         /// # Safety
         /// The CPU has the level's features; `x.len() >= y.len()`.
