@@ -49,8 +49,9 @@ pub mod train;
 
 pub use error::{Error, ErrorKind, Result};
 pub use kinds::{Format, Named};
-pub use model::Embeddings;
+pub use model::index::IndexParams;
 pub use model::query::{Analogy, Neighbor, Scratch};
+pub use model::{Embeddings, Search};
 pub use simd::{Kernels, Level};
 pub use text::{Corpus, Vocab};
 pub use train::{

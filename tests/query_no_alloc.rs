@@ -2,11 +2,11 @@
 //! [`Scratch`] has grown (a warm-up pass over the queries), `nearest_into`
 //! and `nearest_batch_into` answer at least 1000 queries without a single
 //! allocation, at every SIMD level (each level's byte kernels scan the 8-bit
-//! copy), on an owned and a mapped model.
+//! copy), on an owned and a mapped model, with and without a neighbour index.
 
 #![allow(unsafe_code, reason = "a counting global allocator")]
 
-use w2v::{Embeddings, Format, Kernels, Level, Scratch};
+use w2v::{Embeddings, Format, IndexParams, Kernels, Level, Scratch};
 
 mod common;
 #[path = "common/counting_alloc.rs"]
@@ -120,6 +120,31 @@ fn queries_on_a_mapped_model_do_not_allocate() {
     for kern in [Kernels::best(), Kernels::new(Level::Portable).unwrap()] {
         let level = kern.level();
         check(&emb.clone().with_kernels(kern), &format!("mapped, {level}"));
+    }
+}
+
+#[test]
+fn queries_through_the_index_do_not_allocate() {
+    // Every unrestricted query goes through the graph (the restricted ones
+    // scan): its visited marks, heaps and coded query are the scratch's.
+    let mut emb = model();
+    emb.build_index(&IndexParams {
+        threads: 2,
+        ..IndexParams::default()
+    })
+    .unwrap();
+    check(&emb, "owned, with an index");
+    let dir = TempDir::new();
+    let path = dir.path("m.w2v");
+    emb.save(&path, Format::Native).unwrap();
+    let mapped = Embeddings::open(&path).unwrap();
+    assert!(mapped.neighbour_index().is_some());
+    for kern in [Kernels::best(), Kernels::new(Level::Portable).unwrap()] {
+        let level = kern.level();
+        check(
+            &mapped.clone().with_kernels(kern).with_ef(100),
+            &format!("mapped with an index, {level}"),
+        );
     }
 }
 

@@ -18,8 +18,11 @@
 //! | `norms` | `f32` per word: the Euclidean norm of its row (optional) | 4 |
 //! | `scan8` | the 8-bit unit rows of the query engine's scan copy (`crate::model::scan`, the first pass of the top-k scan) in the byte-block layout of [`Kernels::dot_blocks_u8`](crate::simd::Kernels::dot_blocks_u8): `ceil(V / 16)` blocks of `16 x P` bytes, `P` = `D` rounded up to a multiple of 4 (optional, with `scales`) | 64 |
 //! | `scales` | `f32` per word: its row's scale in `scan8` (optional, with `scan8`) | 4 |
+//! | `hnsw` | one [`IndexMeta`] (64 bytes): the neighbour graph's settings, entry point and the CRC of the `matrix` it was built over (optional, with the next two) | 8 |
+//! | `hnsw0` | `V` records of [`IndexMeta::record_bytes`] (`crate::model::index`): a row's scale, level, first upper list and link count (4 x 4 bytes), its `m0` level-0 links (`u32`), its 8-bit unit row padded to a multiple of 64 bytes | 64 |
+//! | `hnswup` | the upper levels' link lists, `1 + m` `u32` each: a count, then the links | 4 |
 //!
-//! Every section but the last three is required. A section this build does
+//! Every section but the last six is required. A section this build does
 //! not know is skipped unless it is marked required (a later build's index,
 //! say): such a file still opens here, without what the section adds.
 //!
@@ -50,10 +53,15 @@
 
 use super::MAX_DIM;
 use super::legacy;
+
+mod index;
+
 use super::sections::{self, Known, Schema, Table, Tag, Writer, tag};
 use crate::error::{Error, ErrorKind, Result};
 use crate::simd::{blocks_len, fits_blocks};
 use bytemuck::{Pod, Zeroable};
+use index::check_index;
+pub use index::{IndexMeta, IndexParts, MAX_INDEX_LEVEL, MAX_INDEX_M, RECORD_HEAD, matrix_crc};
 use memmap2::Mmap;
 use std::fs::File;
 use std::path::Path;
@@ -82,6 +90,9 @@ pub static SCHEMA: Schema = Schema {
         Known::optional("norms", 4),
         Known::optional("scan8", 64),
         Known::optional("scales", 4),
+        Known::optional("hnsw", 8),
+        Known::optional("hnsw0", 64),
+        Known::optional("hnswup", 4),
     ],
 };
 
@@ -103,10 +114,17 @@ pub const NORMS: Tag = tag("norms");
 pub const SCAN8: Tag = tag("scan8");
 /// The scan copy's scales.
 pub const SCALES: Tag = tag("scales");
+/// The neighbour index's [`IndexMeta`].
+pub const HNSW: Tag = tag("hnsw");
+/// The neighbour index's level-0 records.
+pub const HNSW0: Tag = tag("hnsw0");
+/// The neighbour index's upper link lists.
+pub const HNSWUP: Tag = tag("hnswup");
 /// The sections a [`NativeFile`] views, in the order of its ranges.
-const VIEWED: [Tag; 9] = [
-    META, ENDS, WORDS, COUNTS, HASH, MATRIX, NORMS, SCAN8, SCALES,
+const VIEWED: [Tag; 11] = [
+    META, ENDS, WORDS, COUNTS, HASH, MATRIX, NORMS, SCAN8, SCALES, HNSW0, HNSWUP,
 ];
+
 const EMPTY_SLOT: u32 = u32::MAX;
 
 /// The `meta` section: the sizes and the scan copy's error bound.
@@ -173,6 +191,8 @@ pub struct NativeParts<'a> {
     pub norms: &'a [f32],
     /// The scan copy, if stored.
     pub scan: Option<ScanParts<'a>>,
+    /// The neighbour index, if stored.
+    pub index: Option<IndexParts<'a>>,
 }
 
 /// Write a native file, atomically (see [`super::atomic`]).
@@ -184,6 +204,7 @@ pub fn write(path: &Path, parts: &NativeParts<'_>) -> Result<()> {
         matrix,
         norms,
         scan,
+        index,
     } = *parts;
     let v = words.len();
     if dim == 0 {
@@ -236,6 +257,24 @@ pub fn write(path: &Path, parts: &NativeParts<'_>) -> Result<()> {
         w.add(SCAN8, s.blocks)
             .add(SCALES, bytemuck::cast_slice(s.scales));
     }
+    if let Some(ix) = &index {
+        check_index(
+            &ix.meta,
+            v,
+            dim,
+            ix.records.len() as u64,
+            ix.upper.len() as u64 * 4,
+        )
+        .map_err(|e| Error::invalid(format!("native write: {e}")))?;
+        if ix.meta.matrix_crc != matrix_crc(matrix) {
+            return Err(Error::invalid(
+                "native write: the index was built over other rows",
+            ));
+        }
+        w.add(HNSW, bytemuck::bytes_of(&ix.meta))
+            .add(HNSW0, ix.records)
+            .add(HNSWUP, bytemuck::cast_slice(ix.upper));
+    }
     w.write(path)
 }
 
@@ -250,6 +289,7 @@ pub struct NativeFile {
     map: Mmap,
     table: Table,
     meta: Meta,
+    index: Option<IndexMeta>,
     vocab: usize,
     dim: usize,
     ranges: [(usize, usize); VIEWED.len()],
@@ -303,11 +343,27 @@ impl NativeFile {
         }
         let (table, meta) = Self::table_and_meta(&map)?;
         let (vocab, dim) = check_sizes(&table, &meta)?;
+        let index = match table.get(HNSW) {
+            None => None,
+            Some(_) => {
+                let ix: IndexMeta = table.record_in(&map, HNSW)?;
+                check_index(&ix, vocab, dim, table.len_of(HNSW0), table.len_of(HNSWUP))?;
+                let crc = table.get(MATRIX).map_or(0, |e| e.checksum);
+                if ix.matrix_crc != crc {
+                    return Err(corrupt(format!(
+                        "the neighbour index was built over other rows (their CRC {:08x}, this matrix's {crc:08x}): rebuild it with `w2v index`",
+                        ix.matrix_crc
+                    )));
+                }
+                Some(ix)
+            }
+        };
         let ranges = VIEWED.map(|t| table.range(t).unwrap_or_default());
         Ok(NativeFile {
             map,
             table,
             meta,
+            index,
             vocab,
             dim,
             ranges,
@@ -371,6 +427,16 @@ impl NativeFile {
             blocks: self.section(7),
             scales: bytemuck::cast_slice(self.section(8)),
             residual: self.meta.residual,
+        })
+    }
+
+    /// The neighbour index, if the file has one (its settings and lengths
+    /// checked on open; its links are checked where they are followed).
+    pub fn index(&self) -> Option<IndexParts<'_>> {
+        self.index.map(|meta| IndexParts {
+            meta,
+            records: self.section(9),
+            upper: bytemuck::cast_slice(self.section(10)),
         })
     }
 
@@ -528,6 +594,12 @@ fn check_sizes(table: &Table, meta: &Meta) -> Result<(usize, usize)> {
     };
     if !residual_ok {
         return Err(corrupt("the scan copy's header fields are out of range"));
+    }
+    let index_parts = [HNSW, HNSW0, HNSWUP].map(|t| table.get(t).is_some());
+    if index_parts.contains(&true) && index_parts.contains(&false) {
+        return Err(corrupt(
+            "the neighbour index needs `hnsw`, `hnsw0` and `hnswup`",
+        ));
     }
     let v = vocab as u64;
     let floats = v.checked_mul(dim as u64);

@@ -101,6 +101,7 @@ impl Embeddings {
                         matrix: self.matrix(),
                         norms: self.norms(),
                         scan: if scan_copy { self.scan_copy() } else { None },
+                        index: self.neighbour_index(),
                     },
                 )
             }

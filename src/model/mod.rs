@@ -8,6 +8,7 @@
 //! counts and rows ([`Embeddings::new`]).
 
 pub mod eval;
+pub mod index;
 mod io;
 pub mod query;
 pub mod scan;
@@ -16,8 +17,9 @@ mod words;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::MAX_DIM;
-use crate::format::native::{NativeFile, ScanParts};
+use crate::format::native::{IndexParts, NativeFile, ScanParts};
 use crate::simd::Kernels;
+use index::{DEFAULT_EF, Index, IndexParams};
 use scan::ScanCopy;
 use std::sync::{Arc, OnceLock};
 use words::WordTable;
@@ -41,7 +43,30 @@ pub struct Embeddings {
     norms: Arc<OnceLock<Vec<f32>>>,
     /// The scan copy built on first use when the backing has none.
     scan: Arc<OnceLock<Option<ScanCopy>>>,
+    /// An index built in memory (it takes the place of a mapped file's).
+    index: Option<Arc<Index>>,
+    search: Search,
     kernels: Kernels,
+}
+
+/// How neighbour queries search ([`Embeddings::with_ef`],
+/// [`Embeddings::with_exact`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Search {
+    /// The index's search breadth: the candidates found and scored exactly
+    /// (at least `k` plus the excluded words are).
+    pub ef: usize,
+    /// Scan every row even when there is an index.
+    pub exact: bool,
+}
+
+impl Default for Search {
+    fn default() -> Search {
+        Search {
+            ef: DEFAULT_EF,
+            exact: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,8 +109,49 @@ impl Embeddings {
             dim,
             norms: Arc::default(),
             scan: Arc::default(),
+            index: None,
+            search: Search::default(),
             kernels: Kernels::best(),
         }
+    }
+
+    /// The same vectors; neighbour queries through the index search `ef`
+    /// candidates (more: higher recall, slower; [`index::DEFAULT_EF`] unless
+    /// set). Queries without an index ignore it.
+    pub fn with_ef(mut self, ef: usize) -> Embeddings {
+        self.search.ef = ef.max(1);
+        self
+    }
+
+    /// The same vectors; with `exact`, neighbour queries scan every row even
+    /// when the model has an index.
+    pub fn with_exact(mut self, exact: bool) -> Embeddings {
+        self.search.exact = exact;
+        self
+    }
+
+    /// How neighbour queries search.
+    pub fn search(&self) -> Search {
+        self.search
+    }
+
+    /// The approximate neighbour index ([`index`]): one built in memory by
+    /// [`build_index`](Embeddings::build_index), else the mapped file's.
+    pub fn neighbour_index(&self) -> Option<IndexParts<'_>> {
+        match (&self.index, &self.backing) {
+            (Some(ix), _) => Some(ix.parts()),
+            (None, Backing::Mapped(m)) => m.index(),
+            (None, Backing::Owned { .. }) => None,
+        }
+    }
+
+    /// Build the approximate neighbour index over every row (on
+    /// `params.threads` threads) and keep it with the vectors: queries use
+    /// it, and [`save`](Embeddings::save) as native stores it.
+    pub fn build_index(&mut self, params: &IndexParams) -> Result<()> {
+        let ix = index::build(self.matrix(), self.dim, self.norms(), &self.kernels, params)?;
+        self.index = Some(Arc::new(ix));
+        Ok(())
     }
 
     /// The same vectors, queried with kernels `k`.

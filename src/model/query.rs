@@ -222,6 +222,13 @@ impl Embeddings {
         if k == 0 || nq == 0 {
             return Ok(&scratch.top);
         }
+        if let Some(ix) = self
+            .neighbour_index()
+            .filter(|_| !self.search().exact && rows == self.len())
+        {
+            self.search_index(&ix, queries, k, excludes, scratch);
+            return Ok(&scratch.top);
+        }
         match self.scan_copy() {
             Some(copy) => self.scan_u8(copy, queries, k, rows, excludes, scratch),
             None => self.scan_f32(queries, k, rows, excludes, scratch),
@@ -275,6 +282,55 @@ impl Embeddings {
         }
         let exclude: Vec<usize> = pos.iter().chain(&neg).copied().collect();
         self.nearest(&query, k, restrict, &exclude)
+    }
+
+    /// [`most_similar`](Embeddings::most_similar) into `scratch`: allocates
+    /// nothing once it has grown (hold one per thread).
+    pub fn most_similar_into<'s>(
+        &self,
+        positive: &[&str],
+        negative: &[&str],
+        k: usize,
+        restrict: Option<usize>,
+        scratch: &'s mut Scratch,
+    ) -> Result<&'s [Neighbor]> {
+        if positive.is_empty() && negative.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Empty,
+                "a query needs at least one word",
+            ));
+        }
+        let mut words = std::mem::take(&mut scratch.words);
+        let mut sum = std::mem::take(&mut scratch.sum);
+        words.clear();
+        sum.clear();
+        sum.resize(self.dim(), 0.0);
+        let mut result = Ok(());
+        for (w, weight) in positive
+            .iter()
+            .map(|w| (w, 1.0))
+            .chain(negative.iter().map(|w| (w, -1.0)))
+        {
+            match self.index(w) {
+                Some(i) => {
+                    self.add_unit(i, weight, &mut sum);
+                    words.push(i);
+                }
+                None => {
+                    result = Err(not_found(w));
+                    break;
+                }
+            }
+        }
+        let r = result.and_then(|()| {
+            self.nearest_batch_into(&sum, k, restrict, &[&words], scratch)
+                .map(|_| ())
+        });
+        scratch.words = words;
+        scratch.sum = sum;
+        r?;
+        let found = scratch.top.iter().take_while(|n| n.is_some()).count();
+        Ok(&scratch.top[..found])
     }
 
     /// 3CosMul (gensim's `most_similar_cosmul`): the `k` words `d`

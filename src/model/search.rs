@@ -5,8 +5,9 @@
 //! functions of [`super::query`] pick one.
 
 use super::Embeddings;
+use super::index::{self, IndexScratch};
 use super::scan::{self, BLOCK_ROWS, QueryCode};
-use crate::format::native::ScanParts;
+use crate::format::native::{IndexParts, ScanParts};
 
 /// One answer: a word index and its score (a cosine for 3CosAdd and
 /// neighbours, 3CosMul's ratio for [`Embeddings::most_similar_cosmul`](super::Embeddings::most_similar_cosmul)).
@@ -43,6 +44,10 @@ pub struct Scratch {
     pub(super) codes: Vec<i8>,
     pub(super) coded: Vec<(QueryCode, f32)>,
     pub(super) sums: Vec<i32>,
+    pub(super) index: IndexScratch,
+    /// A query's words (positive then negative) and their summed unit vectors.
+    pub(super) words: Vec<usize>,
+    pub(super) sum: Vec<f32>,
 }
 
 impl Scratch {
@@ -95,6 +100,47 @@ pub(super) fn insert(top: &mut [Neighbor], n: Neighbor) {
 }
 
 impl Embeddings {
+    /// Each query through the index: its `ef` nearest by the graph's 8-bit
+    /// codes, then those scored with the f32 rows, the `k` best kept.
+    pub(super) fn search_index(
+        &self,
+        ix: &IndexParts<'_>,
+        queries: &[f32],
+        k: usize,
+        excludes: &[&[usize]],
+        scratch: &mut Scratch,
+    ) {
+        let (dim, kern) = (self.dim(), *self.kernels());
+        let (matrix, norms) = (self.matrix(), self.norms());
+        scratch.query.resize(dim, 0.0);
+        for (q, query) in queries.chunks_exact(dim).enumerate() {
+            let inv = scratch.inv[q];
+            for (u, &x) in scratch.query.iter_mut().zip(query) {
+                *u = x * inv;
+            }
+            let exclude = excludes.get(q).copied().unwrap_or(&[]);
+            let ef = self.search().ef.max(k + exclude.len());
+            index::search(ix, &kern, &scratch.query, ef, &mut scratch.index);
+            let top = &mut scratch.top[q * k..(q + 1) * k];
+            for it in &scratch.index.found {
+                let i = it.id as usize;
+                if !valid_norm(norms[i]) || exclude.contains(&i) {
+                    continue;
+                }
+                let exact = kern.dot(query, &matrix[i * dim..(i + 1) * dim]) * inv / norms[i];
+                if exact > top[k - 1].score {
+                    insert(
+                        top,
+                        Neighbor {
+                            index: i,
+                            score: exact,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
     /// Exact scan over the f32 rows (vectors too wide for a scan copy).
     pub(super) fn scan_f32(
         &self,

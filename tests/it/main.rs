@@ -9,6 +9,7 @@ mod checkpoint;
 mod cli;
 mod cooc;
 mod fixtures;
+mod index;
 mod kernels;
 mod learning;
 mod native;

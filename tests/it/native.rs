@@ -370,7 +370,7 @@ fn a_later_files_optional_section_is_skipped_and_a_required_one_refused() {
             let (a, b) = e.range();
             w.add(e.tag, &good[a..b]);
             if e.tag == tag("matrix") {
-                w.add_section(tag("hnsw"), flags, 64, &extra);
+                w.add_section(tag("ivfpq"), flags, 64, &extra);
             }
         }
         let path = dir.path("later.w2v");
@@ -388,7 +388,7 @@ fn a_later_files_optional_section_is_skipped_and_a_required_one_refused() {
         .iter()
         .map(Entry::name)
         .collect();
-    assert!(names.contains(&"hnsw".to_string()), "{names:?}");
+    assert!(names.contains(&"ivfpq".to_string()), "{names:?}");
     let q = emb.row(3).to_vec();
     assert_eq!(
         emb.nearest(&q, 5, None, &[]).unwrap(),
@@ -396,5 +396,5 @@ fn a_later_files_optional_section_is_skipped_and_a_required_one_refused() {
     );
     let e = Embeddings::open(&write(REQUIRED)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported, "{e}");
-    assert!(e.to_string().contains("section `hnsw` is required"), "{e}");
+    assert!(e.to_string().contains("section `ivfpq` is required"), "{e}");
 }
