@@ -14,6 +14,8 @@ pub enum BenchCommand {
     Query(QueryArgs),
     /// Time opening a model and reading one vector, in this (fresh) process.
     Open(OpenArgs),
+    /// The neighbour index against exact answers: recall, latency, queries per second per --ef.
+    Ann(crate::bench_ann::AnnArgs),
 }
 
 #[derive(Args)]
@@ -69,6 +71,7 @@ pub fn run(cmd: BenchCommand) -> Result<()> {
         BenchCommand::Kernels(args) => kernels(args),
         BenchCommand::Query(args) => query(args),
         BenchCommand::Open(args) => open(args),
+        BenchCommand::Ann(args) => crate::bench_ann::ann(args),
     }
 }
 

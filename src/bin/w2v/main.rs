@@ -2,9 +2,11 @@
 //! and is a thin layer over the library.
 
 mod bench;
+mod bench_ann;
 mod cooc;
 mod demo;
 mod eval;
+mod index;
 mod plot;
 mod progress;
 mod query;
@@ -44,6 +46,8 @@ enum Command {
     Info(query::InfoArgs),
     /// Convert between word2vec binary, text and the native format.
     Convert(query::ConvertArgs),
+    /// Build the approximate neighbour index (HNSW) into a native model: `similar` and `analogy` use it.
+    Index(index::IndexArgs),
     /// Count windowed co-occurrences of the most frequent words (`w2v cooc merge` adds count files).
     Cooc(cooc::CoocArgs),
     /// Closed-form embeddings: the top eigenvectors of QWEM's M* or of shifted positive PMI.
@@ -138,6 +142,7 @@ fn main() -> ExitCode {
         Command::Analogy(a) => query::analogy(a),
         Command::Info(a) => query::info(a),
         Command::Convert(a) => query::convert(a),
+        Command::Index(a) => index::run(a),
         Command::Cooc(a) => cooc::run(a),
         Command::Spectral(a) => spectral::run(a),
         Command::Plot(cmd) => plot::run(cmd),

@@ -11,6 +11,27 @@ fn load(path: &std::path::Path) -> Result<Embeddings> {
     Ok(Embeddings::load(path)?.with_kernels(Kernels::from_env()?))
 }
 
+/// How a query searches: `--ef` and `--exact`.
+#[derive(Args, Clone, Copy)]
+pub struct SearchArgs {
+    /// Search breadth of the neighbour index (1 to 65536) [default: 200]; ignored without one.
+    #[arg(long, value_parser = crate::index::ef_value)]
+    ef: Option<usize>,
+    /// Scan every word even when the model has an index.
+    #[arg(long)]
+    exact: bool,
+}
+
+impl SearchArgs {
+    fn apply(self, emb: Embeddings) -> Embeddings {
+        let emb = emb.with_exact(self.exact);
+        match self.ef {
+            Some(ef) => emb.with_ef(ef),
+            None => emb,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct SimilarArgs {
     /// Vectors: native, word2vec binary or text.
@@ -28,6 +49,8 @@ pub struct SimilarArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    search: SearchArgs,
 }
 
 /// `--restrict N`: at least 1 (leave it out for every word).
@@ -73,6 +96,14 @@ fn options_among_words(a: &mut SimilarArgs) -> Result<()> {
                 a.restrict = Some(n);
             }
             "--json" => a.json = true,
+            "--exact" => a.search.exact = true,
+            "--ef" => {
+                let v = it.next().unwrap_or_default();
+                a.search.ef = Some(
+                    crate::index::ef_value(&v)
+                        .map_err(|e| Error::invalid(format!("--ef {v}: {e}")))?,
+                );
+            }
             _ if w.starts_with("--") => {
                 return Err(Error::invalid(format!(
                     "unknown option `{w}` (a word to subtract has one dash: `-{}`)",
@@ -112,6 +143,8 @@ pub struct AnalogyArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    search: SearchArgs,
 }
 
 #[derive(Args)]
@@ -191,7 +224,7 @@ fn words_or_prompt(
 
 pub fn similar(mut a: SimilarArgs) -> Result<()> {
     options_among_words(&mut a)?;
-    let emb = load(&a.model)?;
+    let emb = a.search.apply(load(&a.model)?);
     words_or_prompt(&a.words, "Enter words", |words| {
         let (neg, pos): (Vec<&str>, Vec<&str>) = words
             .iter()
@@ -209,7 +242,7 @@ pub fn similar(mut a: SimilarArgs) -> Result<()> {
 }
 
 pub fn analogy(a: AnalogyArgs) -> Result<()> {
-    let emb = load(&a.model)?;
+    let emb = a.search.apply(load(&a.model)?);
     let method = match a.method {
         MethodArg::Add => Analogy::Add,
         MethodArg::Mul => Analogy::Mul,
@@ -277,6 +310,10 @@ pub fn info(a: InfoArgs) -> Result<()> {
             "open_ms": open_ms,
             "verified": verified,
             "scan_copy_residual": scan_residual,
+            "index": emb.mapped().and_then(|m| m.index()).map(|ix| serde_json::json!({
+                "m": ix.meta.m, "ef_construction": ix.meta.ef_construction,
+                "levels": ix.meta.max_level + 1, "entry": ix.meta.entry, "seed": ix.meta.seed,
+            })),
             "version": version,
             "sections": sections,
             "first_words": first,
@@ -312,6 +349,18 @@ pub fn info(a: InfoArgs) -> Result<()> {
                     println!("  scan copy   8-bit unit rows, coding error at most {r:.5} per row")
                 }
                 None => println!("  scan copy   none (built in memory on the first top-k query)"),
+            }
+            match m.index() {
+                Some(ix) => println!(
+                    "  index       HNSW, m {}, ef-construction {}, {} levels, entry word {}",
+                    ix.meta.m,
+                    ix.meta.ef_construction,
+                    ix.meta.max_level + 1,
+                    ix.meta.entry
+                ),
+                None => {
+                    println!("  index       none (queries scan every word; `w2v index` builds one)")
+                }
             }
         }
         if a.verify {
