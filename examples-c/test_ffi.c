@@ -4,6 +4,7 @@
  * This file holds the harness (test_ffi.h declares what the other files
  * use), the version, message, name, SIMD and kernel tests, and main;
  * test_ffi_model.c the training options, training and model queries;
+ * test_ffi_search.c the neighbour index and searchers;
  * test_ffi_files.c saving, loading, corrupt files, evaluation, and NUL and
  * control bytes in words.
  *
@@ -530,6 +531,7 @@ int main(int argc, char **argv)
             test_eval(mapped);
         }
         test_control_bytes(model);
+        test_searcher(model);
         w2v_model_free(mapped);
         w2v_model_free(model);
     }

@@ -114,4 +114,7 @@ W2vModel *test_files(const W2vModel *model); /* the native file, mapped (or NULL
 void test_eval(const W2vModel *m);
 void test_control_bytes(const W2vModel *m); /* NUL and control bytes in model files, corpora, query words */
 
+/* test_ffi_search.c */
+void test_searcher(const W2vModel *trained); /* the neighbour index and W2vSearcher */
+
 #endif /* W2V_TEST_FFI_H */

@@ -208,6 +208,16 @@ typedef enum W2vAnalogyMethod {
 typedef struct W2vModel W2vModel;
 
 /**
+ * A model's queries for one thread (opaque): from [`w2v_searcher_new`],
+ * freed with [`w2v_searcher_free`]. It shares the model's vectors (and
+ * its mapping) and holds the buffers a query needs, so that its queries
+ * allocate nothing once they have run once. Use one per thread: a searcher
+ * is not for two threads at once. It keeps the vectors alive: the model
+ * may be freed before it.
+ */
+typedef struct W2vSearcher W2vSearcher;
+
+/**
  * Training options (opaque): create with [`w2v_train_options_new`], free
  * with [`w2v_train_options_free`]. Not thread-safe: one thread at a time.
  */
@@ -706,6 +716,105 @@ enum W2vStatus w2v_model_similarity(const struct W2vModel *model,
                                     const char *a,
                                     const char *b,
                                     float *out);
+
+/**
+ * A searcher over `model`, with the default settings: through the model's
+ * neighbour index when it has one (search breadth 200), else the exact scan.
+ *
+ * # Safety
+ * `model` is a live model; `out` is writable.
+ */
+enum W2vStatus w2v_searcher_new(const struct W2vModel *model, struct W2vSearcher **out);
+
+/**
+ * Free a searcher. NULL is ignored.
+ *
+ * # Safety
+ * `searcher` is NULL or a searcher from [`w2v_searcher_new`], not freed before.
+ */
+void w2v_searcher_free(struct W2vSearcher *searcher);
+
+/**
+ * The neighbour index's search breadth, 1 to 65536: the candidates the
+ * graph search keeps and scores exactly (at least `k` plus the query words
+ * are). Larger finds more of the exact neighbours and takes longer.
+ *
+ * # Safety
+ * `searcher` is a live searcher used by this thread only.
+ */
+enum W2vStatus w2v_searcher_set_ef(struct W2vSearcher *searcher, size_t ef);
+
+/**
+ * With `exact`, scan every word even when the model has an index.
+ *
+ * # Safety
+ * `searcher` is a live searcher used by this thread only.
+ */
+enum W2vStatus w2v_searcher_set_exact(struct W2vSearcher *searcher, bool exact);
+
+/**
+ * Whether `model` has a neighbour index (`w2v index` builds one into a
+ * native file); `*out` receives it.
+ *
+ * # Safety
+ * `model` is a live model; `out` writable.
+ */
+enum W2vStatus w2v_model_has_index(const struct W2vModel *model, bool *out);
+
+/**
+ * Build the approximate neighbour index (HNSW) over `model`'s rows, on
+ * `threads` threads (0: one per core), with `m` links per word above the
+ * bottom level (2 to 256; 16 is hnswlib's default), searches of breadth
+ * `ef_construction` (1 to 65536; 200 is usual) and `seed`; with one thread
+ * the index is the same bytes for the same seed. The model keeps it:
+ * queries use it from then on and `w2v_model_save` as native stores it.
+ * Changes the model: no other thread may use it (or a searcher made from
+ * it before) during the call.
+ *
+ * # Safety
+ * `model` is a live model no other thread is using.
+ */
+enum W2vStatus w2v_model_build_index(struct W2vModel *model,
+                                     size_t m,
+                                     size_t ef_construction,
+                                     size_t threads,
+                                     uint64_t seed);
+
+/**
+ * As `w2v_model_nearest`, with the searcher's settings and buffers.
+ *
+ * # Safety
+ * `searcher` is a live searcher used by this thread only; `vector`
+ * readable for `dim` floats; `indices` and `scores` writable for
+ * `min(k, n)` elements (`n` the vocabulary or `restrict_vocab`); `found` writable.
+ */
+enum W2vStatus w2v_searcher_nearest(struct W2vSearcher *searcher,
+                                    const float *vector,
+                                    size_t dim,
+                                    size_t k,
+                                    size_t restrict_vocab,
+                                    size_t *indices,
+                                    float *scores,
+                                    size_t *found);
+
+/**
+ * As `w2v_model_most_similar` (3CosAdd, the query words excluded), with the
+ * searcher's settings and buffers.
+ *
+ * # Safety
+ * `searcher` is a live searcher used by this thread only; the words and
+ * outputs as for `w2v_model_most_similar`.
+ */
+enum W2vStatus w2v_searcher_most_similar(struct W2vSearcher *searcher,
+                                         const char *const *positive,
+                                         size_t n_positive,
+                                         const char *const *negative,
+                                         size_t n_negative,
+                                         size_t k,
+                                         size_t restrict_vocab,
+                                         size_t *indices,
+                                         float *scores,
+                                         size_t *found);
 
 /**
  * Analogy accuracy on a `questions-words.txt`-style file, with gensim's

@@ -34,6 +34,8 @@ mod train;
 mod model;
 // Nearest neighbours, analogies, mean vectors, similarity.
 mod query;
+// `W2vSearcher`: one thread's queries with its own buffers and settings.
+mod searcher;
 // The analogy and word-similarity benchmarks.
 mod eval;
 // The SIMD level (get, force, available) and the kernel exports.
@@ -47,6 +49,7 @@ pub use eval::*;
 pub use model::*;
 pub use options::*;
 pub use query::*;
+pub use searcher::*;
 pub use simd::*;
 pub use status::*;
 pub use train::*;

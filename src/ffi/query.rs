@@ -13,7 +13,7 @@ use std::ffi::{c_char, c_int};
 /// # Safety
 /// `indices` and `scores` writable for `min(k, answers.len())` elements
 /// (checked for NULL if `k > 0`); `found` writable.
-unsafe fn put_answers(
+pub(super) unsafe fn put_answers(
     answers: &[Neighbor],
     k: usize,
     indices: *mut usize,
@@ -35,7 +35,12 @@ unsafe fn put_answers(
 
 /// Check the output arguments of a neighbour query: `found` always, the
 /// arrays when `k > 0`.
-fn check_outputs(k: usize, indices: *mut usize, scores: *mut f32, found: *mut usize) -> R {
+pub(super) fn check_outputs(
+    k: usize,
+    indices: *mut usize,
+    scores: *mut f32,
+    found: *mut usize,
+) -> R {
     non_null(found, "found")?;
     if k > 0 {
         non_null(indices, "indices")?;
