@@ -146,6 +146,22 @@ fn fixtures(dir: &Path) {
     };
     cut("model.bin", "trunc.bin", 20_000);
     cut("model.w2v", "trunc.w2v", 30_000);
+    run(&[
+        s("index"),
+        &p("model.w2v"),
+        s("-o"),
+        &p("indexed.w2v"),
+        s("--threads"),
+        s("1"),
+    ]);
+    let indexed = std::fs::read(p("indexed.w2v")).unwrap();
+    cut("indexed.w2v", "trunc-index.w2v", indexed.len() - 50);
+    // The index of other rows: the matrix changed (its checksum kept right).
+    let mut other = indexed.clone();
+    w2v::format::sections::patch::edit_section(&mut other, w2v::format::native::MATRIX, |m| {
+        m[0] ^= 0x40
+    });
+    std::fs::write(p("other-index.w2v"), other).unwrap();
     let text = std::fs::read_to_string(p("model.txt")).unwrap();
     let rows: Vec<&str> = text.lines().skip(1).take(2).collect();
     std::fs::write(p("lying.txt"), format!("100 20\n{}\n", rows.join("\n"))).unwrap();
