@@ -53,7 +53,9 @@ fn kernels(c: &mut Criterion) {
 /// The query scan's kernels: one query against a 256-row block in cache, f32
 /// rows (`dot_rows`) and 8-bit rows in blocks of 16 (`dot_blocks_u8`, the
 /// scan copy's layout; `dot_blocks_u8_x4` for four queries at once, counted
-/// as 4 x 256 rows). Throughput is rows.
+/// as 4 x 256 rows), and 32 8-bit rows picked by id out of 256 strided
+/// records (`dot_u8_gather`, one node's level-0 links in the neighbour index).
+/// Throughput is rows.
 fn scan(c: &mut Criterion) {
     const ROWS: usize = 256;
     for level in Level::available() {
@@ -86,6 +88,25 @@ fn scan(c: &mut Criterion) {
             g.throughput(Throughput::Elements(4 * ROWS as u64));
             g.bench_with_input(BenchmarkId::new(level.name(), n), &n, |bench, _| {
                 bench.iter(|| k.dot_blocks_u8_x4(black_box(&q8), black_box(&rows8), &mut sums))
+            });
+            g.finish();
+            // Records as the index lays them out: a 16-byte head, 32 links,
+            // then the code (padded to 64 bytes), here with the code first.
+            let stride = n.div_ceil(64) * 64 + 16 + 32 * 4;
+            let table: Vec<u8> = (0..ROWS * stride).map(|i| rows8[i % rows8.len()]).collect();
+            let ids: Vec<u32> = (0..32u32).map(|i| (i * 97 + 13) % ROWS as u32).collect();
+            let mut g = c.benchmark_group("dot_u8_gather");
+            g.throughput(Throughput::Elements(ids.len() as u64));
+            g.bench_with_input(BenchmarkId::new(level.name(), n), &n, |bench, _| {
+                bench.iter(|| {
+                    k.dot_u8_gather(
+                        black_box(&q8[..n]),
+                        black_box(&table),
+                        stride,
+                        black_box(&ids),
+                        &mut sums[..32],
+                    )
+                })
             });
             g.finish();
         }
