@@ -321,8 +321,12 @@ fn insert(
         if let Some(&b) = s.found.first() {
             cur = b;
         }
+        // The new node keeps `m` links on every level, as hnswlib does;
+        // level 0 holds up to `m0 = 2 m` of them, so the links it gains
+        // from later nodes are kept without pruning until then (pruning
+        // a full list is most of a build's time).
         let cap = if l == 0 { g.m0 } else { g.m };
-        select(g, queries, kern, &s.found, cap, sel, &mut s.sums);
+        select(g, queries, kern, &s.found, g.m, sel, &mut s.sums);
         let ids: Vec<u32> = sel.iter().map(|it| it.id).collect();
         {
             let _guard = g.locks[x as usize]
