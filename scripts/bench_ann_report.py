@@ -40,6 +40,8 @@ for s in sets:
             cells.append(f"{max(p['qps_1'] for p in ok):.0f} (ef {max(ok, key=lambda p: p['qps_1'])['ef']})" if ok else "not reached")
         print(f"| {tool} | " + " | ".join(cells) + " |")
 
+# One colour per tool on every panel.
+colour = {"w2v": "C3", "w2v exact scan": "C4", "faiss": "C0", "hnswlib": "C1", "usearch": "C2"}
 fig, axes = plt.subplots(1, len(sets), figsize=(5.2 * len(sets), 4.2), squeeze=False)
 for ax, s in zip(axes[0], sets):
     for (ss, tool), ps in sorted(by.items()):
@@ -47,7 +49,8 @@ for ax, s in zip(axes[0], sets):
             continue
         ps = sorted(ps, key=lambda p: p["recall"])
         style = "x" if tool.endswith("scan") else "o-"
-        ax.plot([p["recall"] for p in ps], [p["qps_1"] for p in ps], style, label=tool, markersize=4)
+        ax.plot([p["recall"] for p in ps], [p["qps_1"] for p in ps], style, label=tool, markersize=4,
+                color=colour.get(tool))
     n = {"real": "part1, 230,507 x 300", "1m": "1M x 300 (real + jittered)", "random": "1M x 300 uniform"}[s]
     ax.set_title(n, fontsize=10)
     ax.set_xlabel("recall@10 against the exact scan")

@@ -8,14 +8,16 @@
 //!
 //! Every row with a cosine (a finite, nonzero row) is a node. Node `i` is on
 //! levels `0..=l_i`, `l_i` drawn from the seed and `i` alone (a geometric law
-//! with ratio `1 / m`), so the levels do not depend on the threads. Level 0
-//! links each node to at most `m0 = 2 m` others, each upper level to at most
-//! `m`; links are chosen by HNSW's heuristic (a candidate is kept only if it
-//! is nearer the new node than every link already kept), the list then
+//! with ratio `1 / m`), so the levels do not depend on the threads. A node
+//! enters with `m` links on each of its levels, chosen from a search of
+//! breadth `ef_construction` by HNSW's heuristic (a candidate is kept only if
+//! it is nearer the new node than every link already kept), the list then
 //! filled up with the nearest of the others (so that no node loses every
-//! link to it), from a search of breadth `ef_construction`. Nodes are inserted in index order (the most
-//! frequent words first); with one thread the graph is a function of the
-//! rows, `m`, `ef_construction` and the seed, byte for byte.
+//! link to it); each new neighbour links back. A list that grows past its
+//! cap (`m0 = 2 m` on level 0, `m` above) is chosen again the same way.
+//! Nodes are inserted in index order (the most frequent words first); with
+//! one thread the graph is a function of the rows, `m`, `ef_construction`
+//! and the seed, byte for byte.
 //!
 //! # Distances
 //!
