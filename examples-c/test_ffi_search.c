@@ -80,21 +80,40 @@ void test_searcher(const W2vModel *trained)
     EXPECT(w2v_searcher_most_similar(NULL, pos, 1, NULL, 0, SK, 0, idx, sc, &found), W2V_STATUS_NULL_POINTER, "`searcher`");
     CHECK(found == SIZE_SENT);
 
-    /* Through the index and by the scan: on a small model the same answers. */
-    for (i = 0; i < vocab; i++) {
-        char word[128];
-        size_t needed = 0;
-        OK(w2v_model_word(mapped, i, word, sizeof word, &needed));
-        pos[0] = word;
-        OK(w2v_searcher_most_similar(s, pos, 1, NULL, 0, SK, 0, idx, sc, &found));
-        OK(w2v_searcher_most_similar(exact, pos, 1, NULL, 0, SK, 0, idx2, sc2, &found2));
-        CHECK(found == found2 && found == (vocab - 1 < SK ? vocab - 1 : SK));
-        for (j = 0; j < found && j < found2; j++) {
-            CHECK(idx[j] == idx2[j] && idx[j] != i);
+    /* Through the index and by the scan. The index is approximate: at
+     * breadth 32 and at a breadth of the whole vocabulary, at least 9 in 10
+     * of the scan's top 5 are found (HNSW can leave a node that no search
+     * reaches, more often with a small m, as here). A word's own vector
+     * finds the word first. */
+    {
+        size_t breadths[2], t;
+        breadths[0] = 32;
+        breadths[1] = vocab;
+        for (t = 0; t < 2; t++) {
+            size_t shared = 0, total = 0;
+            OK(w2v_searcher_set_ef(s, breadths[t]));
+            for (i = 0; i < vocab; i++) {
+                char word[128];
+                size_t needed = 0, b;
+                OK(w2v_model_word(mapped, i, word, sizeof word, &needed));
+                pos[0] = word;
+                OK(w2v_searcher_most_similar(s, pos, 1, NULL, 0, SK, 0, idx, sc, &found));
+                OK(w2v_searcher_most_similar(exact, pos, 1, NULL, 0, SK, 0, idx2, sc2, &found2));
+                CHECK(found == found2 && found == (vocab - 1 < SK ? vocab - 1 : SK));
+                for (j = 0; j < found; j++) {
+                    CHECK(idx[j] != i && (j == 0 || sc[j] <= sc[j - 1]));
+                    for (b = 0; b < found2; b++) {
+                        shared += idx[j] == idx2[b];
+                    }
+                }
+                total += found2;
+                OK(w2v_model_vector(mapped, word, vec, dim, &needed));
+                OK(w2v_searcher_nearest(s, vec, dim, SK, 0, idx, sc, &found));
+                CHECK(found >= 1 && idx[0] == i && sc[0] > 0.999f);
+            }
+            printf("   breadth %zu: %zu of the scan's %zu neighbours found\n", breadths[t], shared, total);
+            CHECK(total > 0 && shared * 10 >= total * 9);
         }
-        OK(w2v_model_vector(mapped, word, vec, dim, &needed));
-        OK(w2v_searcher_nearest(s, vec, dim, SK, 0, idx, sc, &found));
-        CHECK(found >= 1 && idx[0] == i && sc[0] > 0.999f);
     }
 
     w2v_searcher_free(s);

@@ -50,8 +50,32 @@ pub(super) fn check_outputs(
 }
 
 /// The `restrict_vocab` argument: 0 means the whole vocabulary.
-fn restrict_of(r: usize) -> Option<usize> {
+pub(super) fn restrict_of(r: usize) -> Option<usize> {
     (r > 0).then_some(r)
+}
+
+/// The query vector of a nearest-neighbour call: non-NULL and of the
+/// model's dimension.
+///
+/// # Safety
+/// `vector`, when non-NULL, is readable for `dim` floats for `'a`.
+pub(super) unsafe fn query_vector<'a>(
+    emb: &crate::model::Embeddings,
+    vector: *const f32,
+    dim: usize,
+) -> R<&'a [f32]> {
+    non_null(vector, "vector")?;
+    if dim != emb.dim() {
+        return fail(
+            W2vStatus::InvalidArgument,
+            format!(
+                "the vector has {dim} floats, the model's dimension is {}",
+                emb.dim()
+            ),
+        );
+    }
+    // SAFETY: non-NULL; readable for `dim` floats (caller's contract).
+    Ok(unsafe { std::slice::from_raw_parts(vector, dim) })
 }
 
 /// 3CosAdd neighbours: the `k` words nearest to the sum of the unit vectors
@@ -153,19 +177,9 @@ pub unsafe extern "C" fn w2v_model_nearest(
     guard(|| {
         // SAFETY: forwarded contract.
         let m = unsafe { reference(model, "model")? };
-        non_null(vector, "vector")?;
-        if dim != m.emb.dim() {
-            return fail(
-                W2vStatus::InvalidArgument,
-                format!(
-                    "the vector has {dim} floats, the model's dimension is {}",
-                    m.emb.dim()
-                ),
-            );
-        }
+        // SAFETY: forwarded contract.
+        let v = unsafe { query_vector(&m.emb, vector, dim)? };
         check_outputs(k, indices, scores, found)?;
-        // SAFETY: non-NULL; readable for `dim` floats (caller's contract).
-        let v = unsafe { std::slice::from_raw_parts(vector, dim) };
         let mut scratch = Scratch::new();
         let r = m
             .emb

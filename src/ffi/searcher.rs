@@ -4,7 +4,7 @@
 
 use super::boundary::{R, fail, guard, non_null, put, reference, strings};
 use super::model::W2vModel;
-use super::query::{check_outputs, put_answers};
+use super::query::{check_outputs, put_answers, query_vector, restrict_of};
 use super::status::W2vStatus;
 use crate::model::Embeddings;
 use crate::model::index::{IndexParams, MAX_EF};
@@ -178,20 +178,10 @@ pub unsafe extern "C" fn w2v_searcher_nearest(
     guard(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { live_searcher(searcher)? };
-        non_null(vector, "vector")?;
-        if dim != s.emb.dim() {
-            return fail(
-                W2vStatus::InvalidArgument,
-                format!(
-                    "the vector has {dim} floats, the model's dimension is {}",
-                    s.emb.dim()
-                ),
-            );
-        }
+        // SAFETY: forwarded contract.
+        let v = unsafe { query_vector(&s.emb, vector, dim)? };
         check_outputs(k, indices, scores, found)?;
-        // SAFETY: non-NULL; readable for `dim` floats (caller's contract).
-        let v = unsafe { std::slice::from_raw_parts(vector, dim) };
-        let restrict = (restrict_vocab > 0).then_some(restrict_vocab);
+        let restrict = restrict_of(restrict_vocab);
         let r = s.emb.nearest_into(v, k, restrict, &[], &mut s.scratch)?;
         // SAFETY: forwarded contract.
         unsafe { put_answers(r, k, indices, scores, found) }
@@ -225,7 +215,7 @@ pub unsafe extern "C" fn w2v_searcher_most_similar(
         // SAFETY: forwarded contract.
         let neg = unsafe { strings(negative, n_negative, "negative")? };
         check_outputs(k, indices, scores, found)?;
-        let restrict = (restrict_vocab > 0).then_some(restrict_vocab);
+        let restrict = restrict_of(restrict_vocab);
         let r = s
             .emb
             .most_similar_into(&pos, &neg, k, restrict, &mut s.scratch)?;
