@@ -99,6 +99,24 @@ pub(super) fn insert(top: &mut [Neighbor], n: Neighbor) {
     top[j] = n;
 }
 
+/// Score row `i` (norm `norm`) against `query` (scaled by `inv`, one over
+/// its norm) with the f32 row, and keep it in `top` if it beats the last.
+#[inline]
+fn rescore(
+    top: &mut [Neighbor],
+    kern: &crate::simd::Kernels,
+    query: &[f32],
+    inv: f32,
+    row: &[f32],
+    norm: f32,
+    index: usize,
+) {
+    let score = kern.dot(query, row) * inv / norm;
+    if score > top[top.len() - 1].score {
+        insert(top, Neighbor { index, score });
+    }
+}
+
 impl Embeddings {
     /// Each query through the index: its `ef` nearest by the graph's 8-bit
     /// codes, then those scored with the f32 rows, the `k` best kept.
@@ -127,16 +145,15 @@ impl Embeddings {
                 if !valid_norm(norms[i]) || exclude.contains(&i) {
                     continue;
                 }
-                let exact = kern.dot(query, &matrix[i * dim..(i + 1) * dim]) * inv / norms[i];
-                if exact > top[k - 1].score {
-                    insert(
-                        top,
-                        Neighbor {
-                            index: i,
-                            score: exact,
-                        },
-                    );
-                }
+                rescore(
+                    top,
+                    &kern,
+                    query,
+                    inv,
+                    &matrix[i * dim..(i + 1) * dim],
+                    norms[i],
+                    i,
+                );
             }
         }
     }
@@ -283,16 +300,15 @@ impl Embeddings {
             for c in &scratch.candidates[q] {
                 if c.score >= tau - 2.0 * eps {
                     let i = c.index;
-                    let exact = kern.dot(query, &matrix[i * dim..(i + 1) * dim]) * inv / norms[i];
-                    if exact > top[k - 1].score {
-                        insert(
-                            top,
-                            Neighbor {
-                                index: i,
-                                score: exact,
-                            },
-                        );
-                    }
+                    rescore(
+                        top,
+                        &kern,
+                        query,
+                        inv,
+                        &matrix[i * dim..(i + 1) * dim],
+                        norms[i],
+                        i,
+                    );
                 }
             }
         }
