@@ -248,6 +248,21 @@ pub fn build(
     })
 }
 
+/// One building thread's buffers, reused for every node it inserts.
+#[derive(Default)]
+struct Buffers {
+    /// The heuristic's choice.
+    sel: Vec<Item>,
+    /// The ids `select` has kept so far.
+    kept: Vec<u32>,
+    /// A new node's links while they are connected back.
+    ids: Vec<u32>,
+    /// A full list's links and the new one, scored.
+    cands: Vec<Item>,
+    /// What such a list keeps.
+    keep: Vec<u32>,
+}
+
 /// Insert every node of `order` (the first one as the entry point, then the
 /// rest on `params.threads` threads); the entry point and top level.
 fn insert_all(
@@ -267,7 +282,7 @@ fn insert_all(
         for _ in 0..threads {
             sc.spawn(|| {
                 let mut s = IndexScratch::default();
-                let mut sel = Vec::new();
+                let mut b = Buffers::default();
                 loop {
                     let at = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&x) = order.get(at) else { break };
@@ -279,7 +294,7 @@ fn insert_all(
                         &top,
                         params.ef_construction,
                         &mut s,
-                        &mut sel,
+                        &mut b,
                     );
                 }
             });
@@ -299,7 +314,7 @@ fn insert(
     top: &Mutex<(u32, u32)>,
     ef_construction: usize,
     s: &mut IndexScratch,
-    sel: &mut Vec<Item>,
+    b: &mut Buffers,
 ) {
     let (entry, max_level) = *top.lock().unwrap_or_else(|p| p.into_inner());
     let level = g.levels[x as usize] as usize;
@@ -326,8 +341,19 @@ fn insert(
         // from later nodes are kept without pruning until then (pruning
         // a full list is most of a build's time).
         let cap = if l == 0 { g.m0 } else { g.m };
-        select(g, queries, kern, &s.found, g.m, sel, &mut s.sums);
-        let ids: Vec<u32> = sel.iter().map(|it| it.id).collect();
+        select(
+            g,
+            queries,
+            kern,
+            &s.found,
+            g.m,
+            &mut b.sel,
+            &mut b.kept,
+            &mut s.sums,
+        );
+        let mut ids = std::mem::take(&mut b.ids);
+        ids.clear();
+        ids.extend(b.sel.iter().map(|it| it.id));
         {
             let _guard = g.locks[x as usize]
                 .lock()
@@ -335,8 +361,9 @@ fn insert(
             g.set(x, l, &ids);
         }
         for &nb in &ids {
-            connect(g, queries, kern, nb, x, l, cap, s, sel);
+            connect(g, queries, kern, nb, x, l, cap, s, b);
         }
+        b.ids = ids;
     }
     if level as u32 > max_level {
         let mut t = top.lock().unwrap_or_else(|p| p.into_inner());
@@ -358,7 +385,7 @@ fn connect(
     level: usize,
     cap: usize,
     s: &mut IndexScratch,
-    sel: &mut Vec<Item>,
+    b: &mut Buffers,
 ) {
     let _guard = g.locks[nb as usize]
         .lock()
@@ -373,21 +400,31 @@ fn connect(
         return;
     }
     let q = queries.of(nb);
-    let mut cands = Vec::with_capacity(s.links.len());
-    let ids = std::mem::take(&mut s.links);
-    score_nodes(g, kern, &q, &ids, &mut s.sums, |id, score| {
+    let cands = &mut b.cands;
+    cands.clear();
+    score_nodes(g, kern, &q, &s.links, &mut s.sums, |id, score| {
         cands.push(Item { score, id })
     });
-    s.links = ids;
     cands.sort_unstable_by(|a, b| b.cmp(a));
-    select(g, queries, kern, &cands, cap, sel, &mut s.sums);
-    let keep: Vec<u32> = sel.iter().map(|it| it.id).collect();
-    g.set(nb, level, &keep);
+    select(
+        g,
+        queries,
+        kern,
+        cands,
+        cap,
+        &mut b.sel,
+        &mut b.kept,
+        &mut s.sums,
+    );
+    b.keep.clear();
+    b.keep.extend(b.sel.iter().map(|it| it.id));
+    g.set(nb, level, &b.keep);
 }
 
 /// HNSW's neighbour heuristic: from `cands` (best first), keep a candidate
 /// only if it is nearer the new node than to every one kept, up to `cap`;
 /// then fill the list up to `cap` with the nearest of the others.
+#[allow(clippy::too_many_arguments)]
 fn select(
     g: &Growing<'_>,
     queries: &Queries,
@@ -395,6 +432,7 @@ fn select(
     cands: &[Item],
     cap: usize,
     out: &mut Vec<Item>,
+    kept: &mut Vec<u32>,
     sums: &mut Vec<i32>,
 ) {
     out.clear();
@@ -402,14 +440,14 @@ fn select(
         out.extend_from_slice(cands);
         return;
     }
-    let mut kept: Vec<u32> = Vec::with_capacity(cap);
+    kept.clear();
     for &c in cands {
         if out.len() >= cap {
             break;
         }
         let q = queries.of(c.id);
         let mut good = true;
-        score_nodes(g, kern, &q, &kept, sums, |_, to_kept| {
+        score_nodes(g, kern, &q, kept, sums, |_, to_kept| {
             if to_kept >= c.score {
                 good = false;
             }
