@@ -253,8 +253,8 @@ pub fn build(
 struct Buffers {
     /// The heuristic's choice.
     sel: Vec<Item>,
-    /// The ids `select` has kept so far.
-    kept: Vec<u32>,
+    /// What `select` works with.
+    picks: Picks,
     /// A new node's links while they are connected back.
     ids: Vec<u32>,
     /// A full list's links and the new one, scored.
@@ -348,8 +348,9 @@ fn insert(
             &s.found,
             g.m,
             &mut b.sel,
-            &mut b.kept,
+            &mut b.picks,
             &mut s.sums,
+            g.m,
         );
         let mut ids = std::mem::take(&mut b.ids);
         ids.clear();
@@ -374,7 +375,10 @@ fn insert(
 }
 
 /// Add `x` to `nb`'s list at `level`; past `cap` links, keep the heuristic's
-/// choice among them and `x`.
+/// choice among them and `x`, filled up to `m` (not `cap`): the list is left
+/// with room, so the next links it gains are added without pruning it again
+/// (hnswlib and faiss keep the heuristic's choice alone; the fill keeps a
+/// node whose links the heuristic thinned reachable).
 #[allow(clippy::too_many_arguments)]
 fn connect(
     g: &Growing<'_>,
@@ -413,17 +417,28 @@ fn connect(
         cands,
         cap,
         &mut b.sel,
-        &mut b.kept,
+        &mut b.picks,
         &mut s.sums,
+        g.m,
     );
     b.keep.clear();
     b.keep.extend(b.sel.iter().map(|it| it.id));
     g.set(nb, level, &b.keep);
 }
 
+/// Candidates compared at a time with every link kept so far.
+const WINDOW: usize = 32;
+
 /// HNSW's neighbour heuristic: from `cands` (best first), keep a candidate
 /// only if it is nearer the new node than to every one kept, up to `cap`;
-/// then fill the list up to `cap` with the nearest of the others.
+/// then fill the list up to `fill` (at most `cap`) with the nearest of the
+/// others.
+///
+/// Each kept link's query code is scored against the candidates' row codes
+/// after it, a window at a time (`near[j]`: candidate `j`'s best cosine to a
+/// kept link so far): the few kept queries stay in cache, and the
+/// candidates' rows were just read by the search that found them, where
+/// scoring each candidate's own query would fetch a cold code per candidate.
 #[allow(clippy::too_many_arguments)]
 fn select(
     g: &Growing<'_>,
@@ -432,41 +447,86 @@ fn select(
     cands: &[Item],
     cap: usize,
     out: &mut Vec<Item>,
-    kept: &mut Vec<u32>,
+    b: &mut Picks,
     sums: &mut Vec<i32>,
+    fill: usize,
 ) {
     out.clear();
     if cands.len() <= cap {
         out.extend_from_slice(cands);
         return;
     }
+    let Picks { kept, ids, near } = b;
     kept.clear();
-    for &c in cands {
+    ids.clear();
+    ids.extend(cands.iter().map(|c| c.id));
+    near.clear();
+    near.resize(cands.len(), f32::NEG_INFINITY);
+    let mut end = 0;
+    for (i, &c) in cands.iter().enumerate() {
         if out.len() >= cap {
             break;
         }
-        let q = queries.of(c.id);
-        let mut good = true;
-        score_nodes(g, kern, &q, kept, sums, |_, to_kept| {
-            if to_kept >= c.score {
-                good = false;
+        if i == end {
+            end = (i + WINDOW).min(cands.len());
+            for &k in kept.iter() {
+                raise(
+                    g,
+                    kern,
+                    &queries.of(k),
+                    &ids[i..end],
+                    &mut near[i..end],
+                    sums,
+                );
             }
-        });
-        if good {
-            out.push(c);
-            kept.push(c.id);
+        }
+        if near[i] >= c.score {
+            continue;
+        }
+        out.push(c);
+        kept.push(c.id);
+        if out.len() < cap {
+            let q = queries.of(c.id);
+            raise(g, kern, &q, &ids[i + 1..end], &mut near[i + 1..end], sums);
         }
     }
-    // Keep the pruned ones too, nearest first, up to `cap` (the paper's
+    // Keep the pruned ones too, nearest first, up to `fill` (the paper's
     // `keepPrunedConnections`): on rows as alike as word vectors the
     // heuristic alone keeps few links, and a node all its neighbours pruned
     // could no longer be reached.
     for &c in cands {
-        if out.len() >= cap {
+        if out.len() >= fill.min(cap) {
             break;
         }
         if !kept.contains(&c.id) {
             out.push(c);
         }
     }
+}
+
+/// `near[t] = max(near[t], cos(q, ids[t]))`.
+fn raise(
+    g: &Growing<'_>,
+    kern: &Kernels,
+    q: &Coded<'_>,
+    ids: &[u32],
+    near: &mut [f32],
+    sums: &mut Vec<i32>,
+) {
+    let mut t = 0;
+    score_nodes(g, kern, q, ids, sums, |_, score| {
+        near[t] = near[t].max(score);
+        t += 1;
+    });
+}
+
+/// The heuristic's buffers.
+#[derive(Default)]
+struct Picks {
+    /// The ids kept so far.
+    kept: Vec<u32>,
+    /// The candidates' ids.
+    ids: Vec<u32>,
+    /// Each candidate's best cosine to a kept one.
+    near: Vec<f32>,
 }

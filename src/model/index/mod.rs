@@ -14,7 +14,9 @@
 //! it is nearer the new node than every link already kept), the list then
 //! filled up with the nearest of the others (so that no node loses every
 //! link to it); each new neighbour links back. A list that grows past its
-//! cap (`m0 = 2 m` on level 0, `m` above) is chosen again the same way.
+//! cap (`m0 = 2 m` on level 0, `m` above) is chosen again the same way and
+//! filled up to `m` only, so that it has room for the next links it gains
+//! before it is pruned again (a pruning is most of a build's time).
 //! Nodes are inserted in index order (the most frequent words first); with
 //! one thread the graph is a function of the rows, `m`, `ef_construction`
 //! and the seed, byte for byte.
