@@ -223,7 +223,11 @@ fn words_or_prompt(
 }
 
 pub fn similar(mut a: SimilarArgs) -> Result<()> {
-    options_among_words(&mut a)?;
+    if let Err(e) = options_among_words(&mut a) {
+        // A usage error, as clap's own for the options before the words:
+        // its message on standard error and exit status 2.
+        clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n")).exit();
+    }
     let emb = a.search.apply(load(&a.model)?);
     words_or_prompt(&a.words, "Enter words", |words| {
         let (neg, pos): (Vec<&str>, Vec<&str>) = words
