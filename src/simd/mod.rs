@@ -425,13 +425,11 @@ impl Kernels {
         assert_eq!(out.len(), ids.len(), "dot_u8_gather: one output per id");
         let n = q.len();
         // The row of the largest id ends last: one bound covers them all.
-        let last = ids.iter().copied().max().map_or(0, |id| id as usize);
         assert!(
-            ids.is_empty()
-                || last
-                    .checked_mul(stride)
-                    .and_then(|a| a.checked_add(n))
-                    .is_some_and(|end| end <= rows.len()),
+            ids.iter().max().is_none_or(|&id| (id as usize)
+                .checked_mul(stride)
+                .and_then(|a| a.checked_add(n))
+                .is_some_and(|end| end <= rows.len())),
             "dot_u8_gather: a row lies outside `rows`"
         );
         check_query_bytes(q, "dot_u8_gather");

@@ -350,7 +350,6 @@ fn insert(
             &mut b.sel,
             &mut b.picks,
             &mut s.sums,
-            g.m,
         );
         let mut ids = std::mem::take(&mut b.ids);
         ids.clear();
@@ -419,7 +418,6 @@ fn connect(
         &mut b.sel,
         &mut b.picks,
         &mut s.sums,
-        g.m,
     );
     b.keep.clear();
     b.keep.extend(b.sel.iter().map(|it| it.id));
@@ -431,7 +429,7 @@ const WINDOW: usize = 32;
 
 /// HNSW's neighbour heuristic: from `cands` (best first), keep a candidate
 /// only if it is nearer the new node than to every one kept, up to `cap`;
-/// then fill the list up to `fill` (at most `cap`) with the nearest of the
+/// then fill the list up to `m` (at most `cap`) with the nearest of the
 /// others.
 ///
 /// Each kept link's query code is scored against the candidates' row codes
@@ -449,7 +447,6 @@ fn select(
     out: &mut Vec<Item>,
     b: &mut Picks,
     sums: &mut Vec<i32>,
-    fill: usize,
 ) {
     out.clear();
     if cands.len() <= cap {
@@ -490,12 +487,12 @@ fn select(
             raise(g, kern, &q, &ids[i + 1..end], &mut near[i + 1..end], sums);
         }
     }
-    // Keep the pruned ones too, nearest first, up to `fill` (the paper's
+    // Keep the pruned ones too, nearest first, up to `m` (the paper's
     // `keepPrunedConnections`): on rows as alike as word vectors the
     // heuristic alone keeps few links, and a node all its neighbours pruned
     // could no longer be reached.
     for &c in cands {
-        if out.len() >= fill.min(cap) {
+        if out.len() >= g.m.min(cap) {
             break;
         }
         if !kept.contains(&c.id) {
